@@ -1,0 +1,104 @@
+"""Users and the one scope each of them works in."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    DPMD = "dpmd", _("DPMD staff")
+    VILLAGE = "village", _("Village head / operator")
+    BPJS = "bpjs", _("BPJS branch officer")
+    PROVINCE = "province", _("Province observer")
+
+
+class User(AbstractUser):
+    """A person who logs in. Its role decides its scope:
+
+    - DPMD staff: one regency, every program;
+    - village head or operator: one desa;
+    - BPJS officer: one program, the regencies of the branch;
+    - province observer: the regencies of one province, read only, NIK masked.
+    Superusers see everything.
+    """
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
+    regency = models.ForeignKey(
+        "villages.Regency",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dpmd_staff",
+        verbose_name=_("regency (DPMD)"),
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="operators",
+        verbose_name=_("village"),
+    )
+    province = models.ForeignKey(
+        "villages.Province",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="observers",
+        verbose_name=_("province"),
+    )
+    program = models.ForeignKey(
+        "enrollment.Program",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("BPJS program"),
+    )
+    branch_regencies = models.ManyToManyField(
+        "villages.Regency", blank=True, related_name="bpjs_officers", verbose_name=_("regencies of the branch")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[branch_regencies])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="dpmd") | Q(regency__isnull=False),
+                name="dpmd_user_has_regency",
+                violation_error_message=_("DPMD staff need a regency."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="village") | Q(village__isnull=False),
+                name="village_user_has_village",
+                violation_error_message=_("A village head or operator needs a village."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="bpjs") | Q(program__isnull=False),
+                name="bpjs_user_has_program",
+                violation_error_message=_("A BPJS officer needs a program."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="province") | Q(province__isnull=False),
+                name="province_user_has_province",
+                violation_error_message=_("A province observer needs a province."),
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.VILLAGE and self.village_id and not self.village.has_government:
+            raise ValidationError({"village": _("A kelurahan has no village government.")})
+
+    @property
+    def can_see_nik(self) -> bool:
+        """The roles that register people with BPJS need the full NIK; observers see it masked."""
+        return self.is_superuser or self.role in (Role.DPMD, Role.VILLAGE, Role.BPJS)

@@ -1,0 +1,154 @@
+"""BPJS programs and the enrollment of each official in them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Program(models.Model):
+    KETENAGAKERJAAN = "bpjs_ketenagakerjaan"
+    KESEHATAN = "bpjs_kesehatan"
+
+    code = models.SlugField(_("code"), max_length=30, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=30)
+    # JKN card numbers are 13 digits; KPJ numbers are usually 11 but not reliably so (rules.md §2).
+    participant_number_length = models.PositiveSmallIntegerField(_("participant number length"))
+    participant_number_length_strict = models.BooleanField(_("length is strict"), default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramComponent(models.Model):
+    program = models.ForeignKey(Program, models.CASCADE, related_name="components", verbose_name=_("program"))
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=100)
+    is_required = models.BooleanField(_("always included"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "order"]
+        verbose_name = _("program component")
+        verbose_name_plural = _("program components")
+        constraints = [models.UniqueConstraint(fields=["program", "code"], name="unique_component_per_program")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def covering_on(self, day: dt.date) -> EnrollmentQuerySet:
+        """Enrollments that gave coverage on `day`, read from their dates, so past days can be answered."""
+        return self.filter(status__in=Enrollment.COVERING_STATUSES, start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gt=day)
+        )
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("requested")
+        ACTIVE = "active", _("active")
+        INACTIVE = "inactive", _("inactive")
+        REJECTED = "rejected", _("rejected")
+        ENDED = "ended", _("ended")
+
+    class Segment(models.TextChoices):
+        PPU = "PPU", _("PPU (wage earner)")
+        PU = "PU", _("PU (wage earner)")
+        BPU = "BPU", _("BPU (non-wage earner)")
+
+    # An inactive or ended enrollment still covered the days between its start and end dates.
+    COVERING_STATUSES = (Status.ACTIVE, Status.INACTIVE, Status.ENDED)
+    OPEN_STATUSES = (Status.REQUESTED, Status.ACTIVE, Status.INACTIVE)
+
+    person = models.ForeignKey(
+        "villages.Person", models.PROTECT, related_name="enrollments", verbose_name=_("official")
+    )
+    program = models.ForeignKey(Program, models.PROTECT, related_name="enrollments", verbose_name=_("program"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    segment = models.CharField(_("segment"), max_length=4, choices=Segment.choices)
+    participant_number = models.CharField(_("participant number"), max_length=20, blank=True)
+    components = models.ManyToManyField(ProgramComponent, blank=True, verbose_name=_("components"))
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    funding_source = models.ForeignKey(
+        "budgets.FundingSource",
+        models.PROTECT,
+        related_name="enrollments",
+        verbose_name=_("funding source of the employer share"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EnrollmentQuerySet.as_manager()
+    # Every status change is kept with who made it and when.
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "person"]
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        indexes = [models.Index(fields=["person", "program", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "program"],
+                condition=Q(status__in=["requested", "active", "inactive"]),
+                name="one_open_enrollment_per_person_and_program",
+                violation_error_message=_("This official already has an open enrollment in this program."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["active", "inactive", "ended"]) | Q(start_date__isnull=False),
+                name="covering_enrollment_has_start_date",
+                violation_error_message=_("An active, inactive or ended enrollment needs a start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=False) & Q(end_date__gte=models.F("start_date")),
+                name="enrollment_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.program.short_name}"
+
+    def clean(self) -> None:
+        number = self.participant_number
+        if number and self.program_id:
+            if not number.isdigit():
+                raise ValidationError({"participant_number": _("A participant number has digits only.")})
+            length = self.program.participant_number_length
+            if self.program.participant_number_length_strict and len(number) != length:
+                raise ValidationError(
+                    {
+                        "participant_number": _("A %(program)s participant number has exactly %(n)d digits.")
+                        % {"program": self.program.short_name, "n": length}
+                    }
+                )
+        if self.status == self.Status.ACTIVE and not self.participant_number:
+            raise ValidationError({"participant_number": _("An active enrollment needs its participant number.")})
+
+    @property
+    def participant_number_warning(self) -> str:
+        number = self.participant_number
+        program = self.program
+        if number and not program.participant_number_length_strict and len(number) != program.participant_number_length:
+            return str(
+                _("A KPJ number usually has %(n)d digits; this one has %(m)d. Please check it.")
+                % {"n": program.participant_number_length, "m": len(number)}
+            )
+        return ""

@@ -1,0 +1,240 @@
+"""Reads of enrollments and coverage.
+
+Coverage is counted in SQL with one grouped query for villages and one for officials, whatever the
+number of villages. Each figure and the list behind it use the same predicate (`village_covered`,
+`official_covered`, ...), so a list always has exactly as many rows as the number that links to it.
+
+Definitions (issue #2):
+- officials: persons holding at least one post in a desa on the day;
+- an official is covered in a program when an enrollment of theirs in it covered that day;
+- a village is covered when at least one of its officials is, fully covered when all of them are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+
+from accounts.models import Role, User
+from budgets.models import FundingSource
+from villages.models import Person, Post, Village
+from villages.selectors import governed_villages, posts_visible_to
+
+from .models import Enrollment, Program
+
+Grouping = Literal["regency", "subdistrict", "village"]
+_VILLAGE_GROUP = {"regency": "subdistrict__regency", "subdistrict": "subdistrict", "village": "pk"}
+
+
+def programs_visible_to(user: User) -> QuerySet[Program]:
+    if user.is_authenticated and not user.is_superuser and user.role == Role.BPJS:
+        return Program.objects.filter(pk=user.program_id)
+    return Program.objects.all()
+
+
+def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
+    """Enrollments of officials the user can see, in the programs the user can see."""
+    qs = Enrollment.objects.select_related("person", "program", "funding_source")
+    if user.is_authenticated and user.is_superuser:
+        return qs
+    return qs.filter(
+        Exists(posts_visible_to(user).filter(person=OuterRef("person"))),
+        program__in=programs_visible_to(user),
+    )
+
+
+# --- predicates, shared by the counts and the lists --------------------------------------------------
+
+
+def _covering(program: Program, day: dt.date, person_ref: str = "person") -> QuerySet[Enrollment]:
+    return Enrollment.objects.covering_on(day).filter(program=program, person=OuterRef(person_ref))
+
+
+def _posts_in_village(day: dt.date) -> QuerySet[Post]:
+    return Post.objects.active_on(day).filter(village=OuterRef("pk"))
+
+
+def official_covered(program: Program, day: dt.date, person_ref: str = "person") -> Exists:
+    return Exists(_covering(program, day, person_ref))
+
+
+def village_has_officials(day: dt.date) -> Exists:
+    return Exists(_posts_in_village(day))
+
+
+def village_covered(program: Program, day: dt.date) -> Exists:
+    return Exists(_posts_in_village(day).filter(official_covered(program, day)))
+
+
+def village_fully_covered(program: Program, day: dt.date) -> Q:
+    return Q(village_has_officials(day)) & ~Q(Exists(_posts_in_village(day).filter(~official_covered(program, day))))
+
+
+# --- counts ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    villages_total: int = 0
+    villages_covered: int = 0
+    villages_fully_covered: int = 0
+    officials_total: int = 0
+    officials_covered: int = 0
+
+    @property
+    def villages_covered_pct(self) -> float | None:
+        return _pct(self.villages_covered, self.villages_total)
+
+    @property
+    def villages_fully_covered_pct(self) -> float | None:
+        return _pct(self.villages_fully_covered, self.villages_total)
+
+    @property
+    def officials_covered_pct(self) -> float | None:
+        return _pct(self.officials_covered, self.officials_total)
+
+    @property
+    def villages_uncovered(self) -> int:
+        return self.villages_total - self.villages_covered
+
+    @property
+    def officials_uncovered(self) -> int:
+        return self.officials_total - self.officials_covered
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "villages_total": self.villages_total,
+            "villages_covered": self.villages_covered,
+            "villages_fully_covered": self.villages_fully_covered,
+            "officials_total": self.officials_total,
+            "officials_covered": self.officials_covered,
+        }
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def coverage(
+    *, villages: QuerySet[Village], programs: list[Program], day: dt.date, by: Grouping | None = None
+) -> dict[str | None, dict[str, Coverage]]:
+    """Coverage per program of the desa among `villages`, in total (`by=None`, key None) or grouped by
+    regency, subdistrict or village code. Two queries, whatever the number of villages."""
+    desa = governed_villages(villages)
+    village_aggregates = {"villages_total": Count("pk")}
+    official_aggregates = {"officials_total": Count("person", distinct=True)}
+    for p in programs:
+        village_aggregates[f"{p.code}:villages_covered"] = Count("pk", filter=Q(village_covered(p, day)))
+        village_aggregates[f"{p.code}:villages_fully_covered"] = Count("pk", filter=village_fully_covered(p, day))
+        official_aggregates[f"{p.code}:officials_covered"] = Count(
+            "person", distinct=True, filter=Q(official_covered(p, day))
+        )
+    posts = Post.objects.active_on(day).filter(village__in=desa)
+    if by is None:
+        village_rows = [{"key": None, **desa.aggregate(**village_aggregates)}]
+        official_rows = [{"key": None, **posts.aggregate(**official_aggregates)}]
+    else:
+        group = _VILLAGE_GROUP[by]
+        village_rows = desa.values(key=F(group)).annotate(**village_aggregates).order_by()
+        official_rows = posts.values(key=F(f"village__{group}")).annotate(**official_aggregates).order_by()
+
+    counts: dict[str | None, dict[str, int]] = {row["key"]: dict(row) for row in village_rows}
+    for row in official_rows:
+        counts.setdefault(row["key"], {}).update(row)
+    return {
+        key: {
+            p.code: Coverage(
+                villages_total=row.get("villages_total", 0),
+                villages_covered=row.get(f"{p.code}:villages_covered", 0),
+                villages_fully_covered=row.get(f"{p.code}:villages_fully_covered", 0),
+                officials_total=row.get("officials_total", 0),
+                officials_covered=row.get(f"{p.code}:officials_covered", 0),
+            )
+            for p in programs
+        }
+        for key, row in counts.items()
+    }
+
+
+@dataclass(frozen=True)
+class SourceCoverage:
+    source: FundingSource
+    officials: int
+    villages: int
+
+
+def coverage_by_source(
+    *, villages: QuerySet[Village], programs: list[Program], day: dt.date
+) -> dict[str, list[SourceCoverage]]:
+    """Officials and villages covered per funding source of the employer share; one query per program."""
+    sources = {s.pk: s for s in FundingSource.objects.all()}
+    result: dict[str, list[SourceCoverage]] = {}
+    posts = Post.objects.active_on(day).filter(village__in=governed_villages(villages))
+    for p in programs:
+        rows = (
+            posts.annotate(source=Subquery(_covering(p, day).order_by("-start_date").values("funding_source")[:1]))
+            .exclude(source=None)
+            .values("source")
+            .annotate(officials=Count("person", distinct=True), villages=Count("village", distinct=True))
+            .order_by("source")
+        )
+        result[p.code] = sorted(
+            (SourceCoverage(sources[r["source"]], r["officials"], r["villages"]) for r in rows),
+            key=lambda s: s.source.order,
+        )
+    return result
+
+
+# --- the lists behind the numbers --------------------------------------------------------------------
+
+VillageFilter = Literal["all", "covered", "fully_covered", "uncovered"]
+OfficialFilter = Literal["all", "covered", "uncovered"]
+
+
+def villages_by_coverage(
+    *, villages: QuerySet[Village], program: Program, day: dt.date, which: VillageFilter = "all"
+) -> QuerySet[Village]:
+    """The desa behind a village figure, each with its officials and covered officials counted."""
+    desa = governed_villages(villages)
+    if which == "covered":
+        desa = desa.filter(village_covered(program, day))
+    elif which == "fully_covered":
+        desa = desa.filter(village_fully_covered(program, day))
+    elif which == "uncovered":
+        desa = desa.filter(~village_covered(program, day))
+    posts = Post.objects.active_on(day).filter(village=OuterRef("pk")).order_by().values("village")
+    return desa.annotate(
+        officials=Subquery(posts.annotate(n=Count("person", distinct=True)).values("n")),
+        officials_covered=Subquery(
+            posts.filter(official_covered(program, day)).annotate(n=Count("person", distinct=True)).values("n")
+        ),
+        head_name=Subquery(
+            Post.objects.active_on(day)
+            .filter(village=OuterRef("pk"), position="kepala_desa")
+            .order_by("status", "-term_start")
+            .values("person__full_name")[:1]
+        ),
+        head_phone=Subquery(
+            Post.objects.active_on(day)
+            .filter(village=OuterRef("pk"), position="kepala_desa")
+            .order_by("status", "-term_start")
+            .values("person__phone")[:1]
+        ),
+    ).select_related("subdistrict")
+
+
+def officials_by_coverage(
+    *, villages: QuerySet[Village], program: Program, day: dt.date, which: OfficialFilter = "all"
+) -> QuerySet[Person]:
+    """The persons behind an official figure: one row per person, however many posts they hold."""
+    people = Person.objects.filter(
+        Exists(Post.objects.active_on(day).filter(person=OuterRef("pk"), village__in=governed_villages(villages)))
+    )
+    if which == "covered":
+        people = people.filter(official_covered(program, day, "pk"))
+    elif which == "uncovered":
+        people = people.filter(~official_covered(program, day, "pk"))
+    return people

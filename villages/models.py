@@ -1,0 +1,249 @@
+"""Kemendagri regions and the people who govern the desa.
+
+Regions are keyed by their Kemendagri code. An official is a Person (one per NIK) who holds one or more
+Posts: an acting second post (Plt) is a second Post, not a second Person, and BPJS enrollments belong to
+the Person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from . import nik as nik_lib
+
+
+class Province(models.Model):
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Regency(models.Model):
+    code = models.CharField(_("code"), max_length=5, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    province = models.ForeignKey(Province, models.PROTECT, related_name="regencies", verbose_name=_("province"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("regency")
+        verbose_name_plural = _("regencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subdistrict(models.Model):
+    code = models.CharField(_("code"), max_length=8, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    regency = models.ForeignKey(Regency, models.PROTECT, related_name="subdistricts", verbose_name=_("regency"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("subdistrict")
+        verbose_name_plural = _("subdistricts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(models.Model):
+    class Kind(models.TextChoices):
+        DESA = "desa", _("desa")
+        KELURAHAN = "kelurahan", _("kelurahan")
+        DESA_ADAT = "desa_adat", _("desa adat")
+
+    # Kelurahan are urban wards run by civil servants: no kepala desa, no perangkat desa, no ADD.
+    GOVERNED_KINDS = (Kind.DESA, Kind.DESA_ADAT)
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="villages", verbose_name=_("subdistrict"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    # A code that disappears from a newer Kepmendagri is retired, never deleted: records keep pointing at it.
+    is_active = models.BooleanField(_("in current Kemendagri data"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        indexes = [models.Index(fields=["subdistrict", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_government(self) -> bool:
+        return self.kind in self.GOVERNED_KINDS
+
+    @property
+    def code_digits(self) -> str:
+        return self.code.replace(".", "")
+
+
+class Person(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "L", _("male")
+        FEMALE = "P", _("female")
+
+    nik_encrypted = models.TextField(_("NIK (encrypted)"), editable=False)
+    nik_hash = models.CharField(_("NIK hash"), max_length=64, unique=True, editable=False)
+    full_name = models.CharField(_("full name"), max_length=150)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("official")
+        verbose_name_plural = _("officials")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def nik(self) -> str:
+        return nik_lib.decrypt_nik(self.nik_encrypted)
+
+    @nik.setter
+    def nik(self, value: str) -> None:
+        value = nik_lib.normalize_nik(value)
+        self.nik_encrypted = nik_lib.encrypt_nik(value)
+        self.nik_hash = nik_lib.hash_nik(value)
+
+    @property
+    def nik_masked(self) -> str:
+        return nik_lib.mask_nik(self.nik)
+
+
+class Position(models.TextChoices):
+    """SOTK positions of Permendagri 84/2015; a village uses either the 2- or the 3-urusan model."""
+
+    KEPALA_DESA = "kepala_desa", _("Kepala Desa")
+    SEKRETARIS_DESA = "sekretaris_desa", _("Sekretaris Desa")
+    KAUR_TU_UMUM = "kaur_tu_umum", _("Kaur Tata Usaha dan Umum")
+    KAUR_KEUANGAN = "kaur_keuangan", _("Kaur Keuangan")
+    KAUR_PERENCANAAN = "kaur_perencanaan", _("Kaur Perencanaan")
+    KAUR_UMUM_PERENCANAAN = "kaur_umum_perencanaan", _("Kaur Umum dan Perencanaan")
+    KASI_PEMERINTAHAN = "kasi_pemerintahan", _("Kasi Pemerintahan")
+    KASI_KESEJAHTERAAN = "kasi_kesejahteraan", _("Kasi Kesejahteraan")
+    KASI_PELAYANAN = "kasi_pelayanan", _("Kasi Pelayanan")
+    KASI_KESEJAHTERAAN_PELAYANAN = "kasi_kesejahteraan_pelayanan", _("Kasi Kesejahteraan dan Pelayanan")
+    KEPALA_DUSUN = "kepala_dusun", _("Kepala Dusun")
+    STAF = "staf", _("Staf")
+
+
+class PostQuerySet(models.QuerySet):
+    def active_on(self, day: dt.date) -> PostQuerySet:
+        """Posts held on `day`: begun by then and not ended before or on it."""
+        return self.filter(term_start__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+    def current(self) -> PostQuerySet:
+        return self.filter(ended_on__isnull=True)
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DEFINITIF = "definitif", _("definitif")
+        PLT = "plt", _("Plt (pelaksana tugas)")
+        PJ = "pj", _("Pj (penjabat)")
+        PLH = "plh", _("Plh (pelaksana harian)")
+
+    class EndReason(models.TextChoices):
+        RETIRED = "pensiun", _("retired (pensiun)")
+        DISMISSED = "diberhentikan", _("dismissed (diberhentikan)")
+        DIED = "meninggal", _("died (meninggal)")
+        RESIGNED = "mengundurkan_diri", _("resigned (mengundurkan diri)")
+        TERM_ENDED = "masa_jabatan_habis", _("term ended (masa jabatan habis)")
+
+    # Only one definitif holder at a time for these posts in a village.
+    SINGLE_HOLDER_POSITIONS = (Position.KEPALA_DESA, Position.SEKRETARIS_DESA)
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="posts", verbose_name=_("official"))
+    village = models.ForeignKey(Village, models.PROTECT, related_name="posts", verbose_name=_("village"))
+    position = models.CharField(_("position"), max_length=40, choices=Position.choices)
+    local_title = models.CharField(
+        _("local title"), max_length=100, blank=True, help_text=_("e.g. Kepala Kampung, Kadus, Kepala Jorong")
+    )
+    status = models.CharField(_("position status"), max_length=10, choices=Status.choices, default=Status.DEFINITIF)
+    sk_number = models.CharField(_("appointment decree (SK) number"), max_length=100, blank=True)
+    sk_date = models.DateField(_("appointment decree (SK) date"), null=True, blank=True)
+    inauguration_date = models.DateField(_("inauguration date"), null=True, blank=True)
+    term_start = models.DateField(_("term start"))
+    term_end = models.DateField(_("term end"), null=True, blank=True)
+    wage_basis = models.PositiveBigIntegerField(
+        _("monthly wage basis (Rp)"), default=0, help_text=_("siltap plus fixed allowances, whole rupiah")
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.CharField(_("end reason"), max_length=20, choices=EndReason.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["village", "position", "term_start"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        indexes = [models.Index(fields=["village", "ended_on"]), models.Index(fields=["person", "ended_on"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "position"],
+                condition=Q(ended_on__isnull=True, status="definitif", position__in=["kepala_desa", "sekretaris_desa"]),
+                name="one_definitif_kades_sekdes_per_village",
+                violation_error_message=_("This village already has an active definitif holder of this position."),
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(ended_on__isnull=True, status="definitif"),
+                name="one_definitif_post_per_person",
+                violation_error_message=_("This person already holds an active definitif post."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, end_reason="") | Q(ended_on__isnull=False) & ~Q(end_reason=""),
+                name="post_end_has_date_and_reason",
+                violation_error_message=_("An ended post needs both an end date and a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_end__isnull=True) | Q(term_end__gte=models.F("term_start")),
+                name="post_term_end_after_start",
+                violation_error_message=_("The term cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.title} ({self.village})"
+
+    @property
+    def title(self) -> str:
+        return self.local_title or self.get_position_display()
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+    def clean(self) -> None:
+        if self.village_id and not self.village.has_government:
+            raise ValidationError(
+                {"village": _("%(village)s is a kelurahan: officials belong to desa only.") % {"village": self.village}}
+            )
+        if self.ended_on and self.ended_on < self.term_start:
+            raise ValidationError({"ended_on": _("A post cannot end before it starts.")})
