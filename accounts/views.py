@@ -1,0 +1,18 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect
+
+from villages.selectors import regencies_visible_to
+
+from .models import Role
+
+
+@login_required
+def home(request):
+    """Send each user to the page of their scope: a desa, a regency, or the comparison of regencies."""
+    user = request.user
+    if user.role == Role.VILLAGE and not user.is_superuser:
+        return redirect("village-detail", code=user.village_id)
+    regencies = list(regencies_visible_to(user).values_list("pk", flat=True)[:2])
+    if len(regencies) == 1:
+        return redirect("regency-dashboard", code=regencies[0])
+    return redirect("regency-list")

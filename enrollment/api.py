@@ -1,0 +1,67 @@
+"""Coverage API: the contract that later work and integrations read."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from villages.models import Subdistrict, Village
+from villages.selectors import regencies_visible_to
+
+from .params import as_of_from
+from .selectors import coverage, programs_visible_to
+
+
+class CoverageQuery(serializers.Serializer):
+    regency = serializers.CharField(error_messages={"required": _("Give the regency code, e.g. ?regency=17.06.")})
+    as_of = serializers.CharField(required=False, allow_blank=True)
+
+    def validate_as_of(self, value):
+        try:
+            return as_of_from(value)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages[0]) from None
+
+
+class CoverageView(APIView):
+    """Coverage of one regency per program, in total and per kecamatan, on a day (today by default)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("regency", str, required=True, description="Kemendagri regency code, e.g. 17.06"),
+            OpenApiParameter("as_of", str, description="YYYY-MM-DD; today when absent"),
+        ],
+        responses={200: dict},
+    )
+    def get(self, request):
+        query = CoverageQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        regency = get_object_or_404(regencies_visible_to(request.user), pk=query.validated_data["regency"])
+        day = query.validated_data.get("as_of") or as_of_from(None)
+        programs = list(programs_visible_to(request.user))
+        villages = Village.objects.filter(subdistrict__regency=regency)
+        totals = coverage(villages=villages, programs=programs, day=day)[None]
+        per_subdistrict = coverage(villages=villages, programs=programs, day=day, by="subdistrict")
+        subdistricts = list(Subdistrict.objects.filter(regency=regency).values_list("code", "name"))
+        return Response(
+            {
+                "regency": {"code": regency.code, "name": regency.name},
+                "as_of": day.isoformat(),
+                "programs": {
+                    p.code: {
+                        **totals[p.code].as_dict(),
+                        "subdistricts": [
+                            {"code": code, "name": name, **per_subdistrict[code][p.code].as_dict()}
+                            for code, name in subdistricts
+                            if code in per_subdistrict
+                        ],
+                    }
+                    for p in programs
+                },
+            }
+        )

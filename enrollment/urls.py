@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("wilayah/", views.regency_list, name="regency-list"),
+    path("wilayah/<str:code>/", views.regency_dashboard, name="regency-dashboard"),
+    path("wilayah/<str:code>/desa/", views.village_list, name="regency-villages"),
+    path("wilayah/<str:code>/perangkat/", views.official_list, name="regency-officials"),
+    path("wilayah/<str:code>/tindak-lanjut/", views.followup, name="regency-followup"),
+    path("kecamatan/<str:code>/", views.subdistrict_detail, name="subdistrict-detail"),
+]

@@ -1,0 +1,189 @@
+"""Coverage pages: the regency dashboard, its drill-downs, the lists behind its numbers, the follow-up
+list and its Excel export, and the comparison of regencies."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from villages.models import Post, Regency, Subdistrict, Village
+from villages.selectors import regencies_visible_to, subdistricts_visible_to
+
+from . import exports
+from .models import Enrollment
+from .params import as_of_from, program_for
+from .selectors import (
+    coverage,
+    coverage_by_source,
+    officials_by_coverage,
+    programs_visible_to,
+    villages_by_coverage,
+)
+
+VILLAGE_FILTERS = ("all", "covered", "fully_covered", "uncovered")
+OFFICIAL_FILTERS = ("all", "covered", "uncovered")
+
+
+def _day(request):
+    try:
+        return as_of_from(request.GET.get("as_of"))
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return as_of_from(None)
+
+
+def _regency_villages(regency: Regency):
+    return Village.objects.filter(subdistrict__regency=regency)
+
+
+def _cells(figures: dict, key, programs: list) -> list:
+    """[(program, Coverage or None)] for one row of a coverage table."""
+    return [(p, figures.get(key, {}).get(p.code)) for p in programs]
+
+
+def _choice(request, name: str, allowed: tuple[str, ...]) -> str:
+    value = request.GET.get(name, allowed[0])
+    if value not in allowed:
+        raise Http404
+    return value
+
+
+@login_required
+def regency_list(request):
+    """All regencies in scope side by side: for superusers and province observers."""
+    day = _day(request)
+    regencies = list(regencies_visible_to(request.user).filter(subdistricts__isnull=False).distinct())
+    programs = list(programs_visible_to(request.user))
+    figures = coverage(
+        villages=Village.objects.filter(subdistrict__regency__in=regencies), programs=programs, day=day, by="regency"
+    )
+    rows = [(r, _cells(figures, r.pk, programs)) for r in regencies]
+    return render(request, "enrollment/regency_list.html", {"rows": rows, "programs": programs, "day": day})
+
+
+@login_required
+def regency_dashboard(request, code):
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    day = _day(request)
+    programs = list(programs_visible_to(request.user))
+    villages = _regency_villages(regency)
+    totals = coverage(villages=villages, programs=programs, day=day)[None]
+    per_subdistrict = coverage(villages=villages, programs=programs, day=day, by="subdistrict")
+    sources = coverage_by_source(villages=villages, programs=programs, day=day)
+    context = {
+        "regency": regency,
+        "day": day,
+        "programs": programs,
+        "cards": [(p, totals[p.code], sources[p.code]) for p in programs],
+        "subdistricts": [
+            (s, _cells(per_subdistrict, s.pk, programs)) for s in Subdistrict.objects.filter(regency=regency)
+        ],
+    }
+    return render(request, "enrollment/regency_dashboard.html", context)
+
+
+@login_required
+def subdistrict_detail(request, code):
+    subdistrict = get_object_or_404(subdistricts_visible_to(request.user), pk=code)
+    day = _day(request)
+    programs = list(programs_visible_to(request.user))
+    villages = Village.objects.filter(subdistrict=subdistrict)
+    per_village = coverage(villages=villages, programs=programs, day=day, by="village")
+    rows = [(v, _cells(per_village, v.pk, programs)) for v in villages.filter(kind__in=Village.GOVERNED_KINDS)]
+    context = {
+        "subdistrict": subdistrict,
+        "regency": subdistrict.regency,
+        "day": day,
+        "programs": programs,
+        "rows": rows,
+        "totals_cells": _cells(coverage(villages=villages, programs=programs, day=day), None, programs),
+        "kelurahan": villages.filter(kind=Village.Kind.KELURAHAN),
+    }
+    return render(request, "enrollment/subdistrict_detail.html", context)
+
+
+def _scope_villages(request, regency: Regency):
+    """The villages of the regency, or of one of its subdistricts when `?kecamatan=` names one."""
+    villages = _regency_villages(regency)
+    subdistrict = None
+    if request.GET.get("kecamatan"):
+        subdistrict = get_object_or_404(Subdistrict, regency=regency, pk=request.GET["kecamatan"])
+        villages = villages.filter(subdistrict=subdistrict)
+    return villages, subdistrict
+
+
+@login_required
+def village_list(request, code):
+    """The desa behind a village figure of the dashboard (covered, fully covered, not covered)."""
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    program = program_for(request.user, request.GET.get("program"))
+    which = _choice(request, "which", VILLAGE_FILTERS)
+    day = _day(request)
+    villages, subdistrict = _scope_villages(request, regency)
+    rows = villages_by_coverage(villages=villages, program=program, day=day, which=which)
+    if request.GET.get("format") == "xlsx":
+        return exports.villages_xlsx(rows, regency=regency, program=program, day=day, which=which)
+    context = {
+        "regency": regency,
+        "subdistrict": subdistrict,
+        "program": program,
+        "which": which,
+        "day": day,
+        "rows": rows,
+    }
+    return render(request, "enrollment/village_list.html", context)
+
+
+@login_required
+def official_list(request, code):
+    """The officials behind an official figure of the dashboard, 100 to a page."""
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    program = program_for(request.user, request.GET.get("program"))
+    which = _choice(request, "which", OFFICIAL_FILTERS)
+    day = _day(request)
+    villages, subdistrict = _scope_villages(request, regency)
+    people = officials_by_coverage(villages=villages, program=program, day=day, which=which).prefetch_related(
+        Prefetch("posts", Post.objects.active_on(day).select_related("village"), to_attr="held_posts"),
+        Prefetch(
+            "enrollments",
+            Enrollment.objects.filter(program=program).select_related("funding_source"),
+            to_attr="program_enrollments",
+        ),
+    )
+    page = Paginator(people.order_by("full_name", "pk"), 100).get_page(request.GET.get("page"))
+    context = {
+        "regency": regency,
+        "subdistrict": subdistrict,
+        "program": program,
+        "which": which,
+        "day": day,
+        "page": page,
+    }
+    return render(request, "enrollment/official_list.html", context)
+
+
+@login_required
+def followup(request, code):
+    """Desa where no official is enrolled in a program yet, with the village head to call."""
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    program = program_for(request.user, request.GET.get("program"))
+    day = _day(request)
+    rows = villages_by_coverage(villages=_regency_villages(regency), program=program, day=day, which="uncovered")
+    if request.GET.get("format") == "xlsx":
+        return exports.villages_xlsx(rows, regency=regency, program=program, day=day, which="uncovered")
+    return render(
+        request,
+        "enrollment/followup.html",
+        {
+            "regency": regency,
+            "program": program,
+            "day": day,
+            "rows": rows,
+            "programs": programs_visible_to(request.user),
+        },
+    )

@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin import ScopedAdmin
+
+from . import nik as nik_lib
+from .models import Person, Post, Province, Regency, Subdistrict, Village
+from .selectors import officials_visible_to, posts_visible_to, villages_visible_to
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Regency)
+class RegencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "province"]
+    search_fields = ["code", "name"]
+    list_select_related = ["province"]
+
+
+@admin.register(Subdistrict)
+class SubdistrictAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "regency"]
+    search_fields = ["code", "name"]
+    list_select_related = ["regency"]
+
+
+@admin.register(Village)
+class VillageAdmin(ScopedAdmin):
+    scope = staticmethod(villages_visible_to)
+    list_display = ["code", "name", "kind", "subdistrict", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["subdistrict"]
+    readonly_fields = ["code"]
+
+
+class PersonForm(forms.ModelForm):
+    nik_input = forms.CharField(
+        label=_("NIK"), max_length=20, required=False, help_text=_("16 digits. Leave empty to keep the stored NIK.")
+    )
+
+    class Meta:
+        model = Person
+        fields = ["full_name", "sex", "birth_date", "phone"]
+
+    def clean_nik_input(self):
+        value = self.cleaned_data["nik_input"]
+        if not value:
+            if not self.instance.pk:
+                raise forms.ValidationError(_("A NIK is required."))
+            return ""
+        check = nik_lib.check_nik(value)
+        if not check.valid:
+            raise forms.ValidationError(check.errors)
+        return check.nik
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("nik_input"):
+            self.instance.nik = self.cleaned_data["nik_input"]
+        return super().save(commit)
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    scope = staticmethod(officials_visible_to)
+    form = PersonForm
+    list_display = ["full_name", "nik_masked", "sex", "birth_date"]
+    search_fields = ["full_name"]
+    readonly_fields = ["nik_masked"]
+
+
+@admin.register(Post)
+class PostAdmin(ScopedAdmin):
+    scope = staticmethod(posts_visible_to)
+    list_display = ["person", "position", "status", "village", "term_start", "ended_on"]
+    list_filter = ["position", "status"]
+    search_fields = ["person__full_name", "village__name", "village__code"]
+    list_select_related = ["person", "village"]
+    autocomplete_fields = ["person", "village"]

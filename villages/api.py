@@ -1,0 +1,59 @@
+"""Read-only region and official lists, scoped like the pages."""
+
+from __future__ import annotations
+
+from rest_framework import generics, serializers
+
+from .models import Person, Regency, Village
+from .selectors import officials_visible_to, regencies_visible_to, villages_visible_to
+
+
+class RegencySerializer(serializers.ModelSerializer):
+    province = serializers.CharField(source="province.name")
+
+    class Meta:
+        model = Regency
+        fields = ["code", "name", "province"]
+
+
+class VillageSerializer(serializers.ModelSerializer):
+    subdistrict = serializers.CharField(source="subdistrict.code")
+    regency = serializers.CharField(source="subdistrict.regency_id")
+
+    class Meta:
+        model = Village
+        fields = ["code", "name", "kind", "subdistrict", "regency", "postal_code", "is_active"]
+
+
+class OfficialSerializer(serializers.ModelSerializer):
+    nik = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Person
+        fields = ["id", "nik", "full_name", "sex", "birth_date"]
+
+    def get_nik(self, person: Person) -> str:
+        # Lists show the NIK masked to everyone; the full NIK is on the official's page for roles that need it.
+        return person.nik_masked
+
+
+class RegencyListView(generics.ListAPIView):
+    serializer_class = RegencySerializer
+
+    def get_queryset(self):
+        return regencies_visible_to(self.request.user)
+
+
+class VillageListView(generics.ListAPIView):
+    serializer_class = VillageSerializer
+    filterset_fields = {"subdistrict__regency": ["exact"], "subdistrict": ["exact"], "kind": ["exact"]}
+
+    def get_queryset(self):
+        return villages_visible_to(self.request.user).order_by("code")
+
+
+class OfficialListView(generics.ListAPIView):
+    serializer_class = OfficialSerializer
+
+    def get_queryset(self):
+        return officials_visible_to(self.request.user).order_by("full_name", "pk")
