@@ -16,7 +16,18 @@ from .factories import UserFactory
 
 SUKA_PINDAH = "17.06.01.2005"  # Lubuk Pinang, Mukomuko
 ARAH_TIGA = "17.06.01.2007"  # Lubuk Pinang, Mukomuko
-MAJENE_DESA = "76.05.02.2001"  # a desa in Pamboang, Majene
+MAJENE_DESA = "76.05.02.2003"  # Adolang, Pamboang, Majene
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Every test may use the database. pytest-django runs transactional tests (the browser tests,
+    which empty the database when they end) after the others, but it can only see a test's need for
+    the database in its fixture names; tests that pick an actor with `request.getfixturevalue` would
+    otherwise run after them, on an emptied database."""
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +38,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # MD5 for speed; PBKDF2 still verifies the logins the session-wide demo created before this ran.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in the test's process, even where REDIS_URL is set (the PostgreSQL run of CI); only
+    tests marked `celery_worker` send them to a real worker."""
+    from desa_jaminan.celery import app
+
+    eager = "celery_worker" not in request.keywords
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ class UserFactory(DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "rahasia-123")
+    password = factory.django.Password("rahasia-123")
 
 
 class PersonFactory(DjangoModelFactory):
