@@ -102,3 +102,22 @@ class User(AbstractUser):
     def can_see_nik(self) -> bool:
         """The roles that register people with BPJS need the full NIK; observers see it masked."""
         return self.is_superuser or self.role in (Role.DPMD, Role.VILLAGE, Role.BPJS)
+
+
+class Notification(models.Model):
+    """A message in the app (and by email where the user has an address)."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="notifications")
+    message = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message[:60]

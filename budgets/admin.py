@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import ScopedAdmin
+from accounts.admin import ScopedHistoryAdmin
 
 from .models import Allocation, FundingSource
 from .selectors import allocations_visible_to
@@ -12,7 +12,7 @@ class FundingSourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Allocation)
-class AllocationAdmin(ScopedAdmin):
+class AllocationAdmin(ScopedHistoryAdmin):
     scope = staticmethod(allocations_visible_to)
     list_display = ["fiscal_year", "regency", "village", "program", "source", "amount"]
     list_filter = ["fiscal_year", "program", "source"]

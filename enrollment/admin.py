@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from accounts.admin import ScopedAdmin
+from accounts.admin import ScopedHistoryAdmin
 
 from .models import Enrollment, Program, ProgramComponent
 from .selectors import enrollments_visible_to
@@ -18,7 +18,7 @@ class ProgramAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(ScopedAdmin):
+class EnrollmentAdmin(ScopedHistoryAdmin):
     scope = staticmethod(enrollments_visible_to)
     list_display = ["person", "program", "status", "participant_number", "funding_source", "start_date", "end_date"]
     list_filter = ["program", "status", "funding_source"]

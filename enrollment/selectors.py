@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
 from budgets.models import FundingSource
@@ -207,9 +208,12 @@ def villages_by_coverage(
         desa = desa.filter(~village_covered(program, day))
     posts = Post.objects.active_on(day).filter(village=OuterRef("pk")).order_by().values("village")
     return desa.annotate(
-        officials=Subquery(posts.annotate(n=Count("person", distinct=True)).values("n")),
-        officials_covered=Subquery(
-            posts.filter(official_covered(program, day)).annotate(n=Count("person", distinct=True)).values("n")
+        officials=Coalesce(Subquery(posts.annotate(n=Count("person", distinct=True)).values("n")), 0),
+        officials_covered=Coalesce(
+            Subquery(
+                posts.filter(official_covered(program, day)).annotate(n=Count("person", distinct=True)).values("n")
+            ),
+            0,
         ),
         head_name=Subquery(
             Post.objects.active_on(day)

@@ -84,18 +84,21 @@ def enrollment_change_status(
     """Move an enrollment along its life: requested → active/rejected, active ⇄ inactive, → ended.
 
     Activation sets the start date; inactivation and ending set the end date, so coverage on any past
-    day can be read from the dates alone."""
+    day can be read from the dates alone. Reactivating an inactive enrollment therefore closes it and
+    opens a new one from `on` with the same participant number: the gap stays uncovered in the record."""
+    if status not in Enrollment.Status.values:
+        raise ValidationError({"status": _("Unknown status %(status)s.") % {"status": status}})
     if status not in TRANSITIONS[enrollment.status]:
         raise ValidationError(
             _("An enrollment that is %(old)s cannot become %(new)s.")
             % {"old": enrollment.get_status_display(), "new": Enrollment.Status(status).label}
         )
+    if enrollment.status == Enrollment.Status.INACTIVE and status == Enrollment.Status.ACTIVE:
+        return _reactivate(actor=actor, enrollment=enrollment, on=on, participant_number=participant_number, note=note)
     if participant_number is not None:
         enrollment.participant_number = participant_number
     if status == Enrollment.Status.ACTIVE:
-        if enrollment.status == Enrollment.Status.REQUESTED:
-            enrollment.start_date = on
-        enrollment.end_date = None
+        enrollment.start_date = on
     elif status in (Enrollment.Status.INACTIVE, Enrollment.Status.ENDED) and enrollment.end_date is None:
         enrollment.end_date = on
     enrollment.status = status
@@ -105,3 +108,22 @@ def enrollment_change_status(
     enrollment.full_clean()
     enrollment.save()
     return enrollment
+
+
+def _reactivate(
+    *, actor: User | None, enrollment: Enrollment, on: dt.date, participant_number: str | None, note: str
+) -> Enrollment:
+    enrollment.status = Enrollment.Status.ENDED
+    enrollment._history_user = actor
+    enrollment.save(update_fields=["status", "updated_at"])
+    return enrollment_create(
+        actor=actor,
+        person=enrollment.person,
+        program=enrollment.program,
+        funding_source=enrollment.funding_source,
+        components=[c.code for c in enrollment.components.all()],
+        status=Enrollment.Status.ACTIVE,
+        participant_number=participant_number or enrollment.participant_number,
+        start_date=on,
+        note=note or enrollment.note,
+    )

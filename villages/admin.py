@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import ScopedAdmin
+from accounts.admin import ScopedAdmin, ScopedHistoryAdmin
 
 from . import nik as nik_lib
 from .models import Person, Post, Province, Regency, Subdistrict, Village
@@ -66,7 +66,7 @@ class PersonForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(ScopedHistoryAdmin):
     scope = staticmethod(officials_visible_to)
     form = PersonForm
     list_display = ["full_name", "nik_masked", "sex", "birth_date"]
@@ -75,7 +75,7 @@ class PersonAdmin(ScopedAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(ScopedAdmin):
+class PostAdmin(ScopedHistoryAdmin):
     scope = staticmethod(posts_visible_to)
     list_display = ["person", "position", "status", "village", "term_start", "ended_on"]
     list_filter = ["position", "status"]

@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -247,3 +248,91 @@ class Post(models.Model):
             )
         if self.ended_on and self.ended_on < self.term_start:
             raise ValidationError({"ended_on": _("A post cannot end before it starts.")})
+
+
+def _import_path(instance: RosterImport, filename: str) -> str:
+    return f"imports/{instance.created_at:%Y/%m}/{instance.token}-{filename}"
+
+
+class RosterImport(models.Model):
+    """An uploaded officials file on its way from preview to confirmation.
+
+    The file is kept (privately) only until the import is applied or discarded; the preview and its
+    row errors live in `result` so the browser can show them and poll progress."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        VALIDATING = "validating", _("checking")
+        PREVIEW = "preview", _("ready to confirm")
+        INVALID = "invalid", _("has errors")
+        APPLYING = "applying", _("saving")
+        APPLIED = "applied", _("saved")
+        DISCARDED = "discarded", _("discarded")
+        FAILED = "failed", _("failed")
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    regency = models.ForeignKey(Regency, models.PROTECT, related_name="roster_imports", verbose_name=_("regency"))
+    # Empty for a DPMD file covering many desa (with a village-code column).
+    village = models.ForeignKey(
+        Village, models.PROTECT, null=True, blank=True, related_name="roster_imports", verbose_name=_("village")
+    )
+    file = models.FileField(_("file"), upload_to=_import_path, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", models.PROTECT, related_name="roster_imports", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    applied_by = models.ForeignKey(
+        "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("confirmed by")
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.APPLIED, self.Status.DISCARDED, self.Status.FAILED)
+
+
+class NikConflict(models.Model):
+    """A NIK submitted for one desa while it holds an active post in another: DPMD decides, the
+    import never moves a person silently."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="nik_conflicts", verbose_name=_("official"))
+    village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("submitting village"))
+    other_village = models.ForeignKey(
+        Village, models.PROTECT, related_name="+", verbose_name=_("village of the active post")
+    )
+    roster_import = models.ForeignKey(RosterImport, models.SET_NULL, null=True, blank=True, related_name="conflicts")
+    reported_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("NIK conflict")
+        verbose_name_plural = _("NIK conflicts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "village"],
+                condition=Q(resolved_at__isnull=True),
+                name="one_open_conflict_per_person_village",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.village} / {self.other_village}"
