@@ -242,3 +242,24 @@ def officials_by_coverage(
     elif which == "uncovered":
         people = people.filter(~official_covered(program, day, "pk"))
     return people
+
+
+def roster_locked(village: Village) -> bool:
+    """A desa's roster is locked while DPMD holds one of its submissions (submitted or verified)."""
+    from .models import Submission
+
+    return Submission.objects.filter(village=village, status__in=Submission.LOCKING_STATUSES).exists()
+
+
+def missing_documents(person_ids: list[int], programs: list[Program]) -> dict[int, list]:
+    """For each person, the active document types the given programs require that they have not
+    uploaded yet ("berkas belum lengkap"). Two queries, whatever the number of people."""
+    from .models import Document, DocumentType
+
+    required = list(DocumentType.objects.filter(is_active=True, programs__in=programs).distinct())
+    have = set(
+        Document.objects.filter(person_id__in=person_ids, document_type__in=required).values_list(
+            "person_id", "document_type_id"
+        )
+    )
+    return {pid: [t for t in required if (pid, t.pk) not in have] for pid in person_ids}

@@ -55,3 +55,18 @@ def officials_visible_to(user: User) -> QuerySet[Person]:
 def governed_villages(villages: QuerySet[Village]) -> QuerySet[Village]:
     """Desa (and desa adat): the villages that have officials. Kelurahan are left out of every figure."""
     return villages.filter(kind__in=Village.GOVERNED_KINDS)
+
+
+def villages_editable_by(user: User) -> QuerySet[Village]:
+    """Desa whose roster the user may change: a village head their own, DPMD staff those of their
+    regency, superusers all. BPJS officers and province observers read only (a write is a 403)."""
+    qs = governed_villages(Village.objects.all())
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.VILLAGE:
+        return qs.filter(pk=user.village_id)
+    if user.role == Role.DPMD:
+        return qs.filter(subdistrict__regency_id=user.regency_id)
+    return qs.none()

@@ -103,6 +103,20 @@ def regions_import(*, regency_codes: list[str] | None) -> RegionImportResult:
     return result
 
 
+def ensure_roster_open(village: Village) -> None:
+    """Refuse a change while DPMD is checking the desa's submission; it unlocks when returned."""
+    from enrollment.selectors import roster_locked
+
+    if roster_locked(village):
+        raise ValidationError(
+            _(
+                "The officials of %(village)s are locked while DPMD checks their submission. "
+                "They can be changed again once the submission is returned for revision."
+            )
+            % {"village": village}
+        )
+
+
 @transaction.atomic
 def official_create(
     *,
@@ -121,6 +135,7 @@ def official_create(
 
     A NIK already known is the same person: their details are kept and a second post is added, so an
     acting post (Plt) never duplicates the person."""
+    ensure_roster_open(village)
     check = nik_lib.check_nik(nik)
     if not check.valid:
         raise ValidationError({"nik": check.errors})
@@ -138,11 +153,67 @@ def official_create(
     return post
 
 
+PERSON_FIELDS = ("full_name", "sex", "birth_date", "phone")
+POST_FIELDS = (
+    "position",
+    "local_title",
+    "status",
+    "sk_number",
+    "sk_date",
+    "inauguration_date",
+    "term_start",
+    "term_end",
+    "wage_basis",
+)
+
+
+@transaction.atomic
+def official_update(*, actor: User | None, post: Post, nik: str | None = None, **fields) -> Post:
+    """Correct an official's details and their post. A corrected NIK must not belong to someone else."""
+    ensure_roster_open(post.village)
+    unknown = set(fields) - set(PERSON_FIELDS) - set(POST_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields: {sorted(unknown)}")
+    person = post.person
+    if nik is not None and nik_lib.normalize_nik(nik) != person.nik:
+        check = nik_lib.check_nik(nik)
+        if not check.valid:
+            raise ValidationError({"nik": check.errors})
+        if Person.objects.filter(nik_hash=nik_lib.hash_nik(check.nik)).exclude(pk=person.pk).exists():
+            raise ValidationError({"nik": _("This NIK already belongs to another official.")})
+        person.nik = check.nik
+    for name in PERSON_FIELDS:
+        if name in fields:
+            setattr(person, name, fields[name])
+    for name in POST_FIELDS:
+        if name in fields:
+            setattr(post, name, fields[name])
+    person._history_user = actor
+    post._history_user = actor
+    person.full_clean()
+    post.full_clean()
+    person.save()
+    post.save()
+    return post
+
+
+def active_post_elsewhere(*, nik: str, village: Village) -> Post | None:
+    """An active post of this NIK in another desa: DPMD decides, a village never moves a person silently."""
+    return (
+        Post.objects.current()
+        .filter(person__nik_hash=nik_lib.hash_nik(nik))
+        .exclude(village=village)
+        .select_related("village")
+        .first()
+    )
+
+
 @transaction.atomic
 def post_end(*, actor: User | None, post: Post, ended_on: dt.date, reason: str) -> Post:
     """End a post with a date and reason. Posts are never deleted: the history of who served stays."""
     if post.ended_on:
         raise ValidationError(_("This post has already ended."))
+    ensure_roster_open(post.village)
     post.ended_on = ended_on
     post.end_reason = reason
     post._history_user = actor

@@ -4,5 +4,8 @@ from . import views
 
 urlpatterns = [
     path("desa/<str:code>/", views.village_detail, name="village-detail"),
+    path("desa/<str:code>/perangkat/tambah/", views.official_add, name="official-add"),
     path("perangkat/<int:pk>/", views.official_detail, name="official-detail"),
+    path("jabatan/<int:pk>/ubah/", views.post_edit, name="post-edit"),
+    path("jabatan/<int:pk>/akhiri/", views.post_end_view, name="post-end"),
 ]

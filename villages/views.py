@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from enrollment.models import Enrollment
-from enrollment.selectors import coverage, enrollments_visible_to, programs_visible_to
+from enrollment.selectors import (
+    coverage,
+    enrollments_visible_to,
+    missing_documents,
+    programs_visible_to,
+    roster_locked,
+)
 
+from .forms import OfficialForm, PostEndForm
 from .models import Post, Village
-from .selectors import officials_visible_to, posts_visible_to, villages_visible_to
+from .selectors import officials_visible_to, posts_visible_to, villages_editable_by, villages_visible_to
+from .services import active_post_elsewhere, official_create, official_update, post_end
 
 
 @login_required
@@ -26,7 +37,11 @@ def village_detail(request, code):
         .order_by()
     )
     by_person = {(e.person_id, e.program_id): e for e in enrollments}
-    rows = [(post, [(p, by_person.get((post.person_id, p.code))) for p in programs]) for post in current]
+    missing = missing_documents([p.person_id for p in current], programs)
+    rows = [
+        (post, [(p, by_person.get((post.person_id, p.code))) for p in programs], missing[post.person_id])
+        for post in current
+    ]
     figures = coverage(villages=Village.objects.filter(pk=village.pk), programs=programs, day=day)[None]
     context = {
         "village": village,
@@ -36,6 +51,9 @@ def village_detail(request, code):
         "rows": rows,
         "ended": [p for p in posts if p.ended_on is not None],
         "cards": [(p, figures[p.code]) for p in programs],
+        "incomplete": sum(1 for _, _, m in rows if m),
+        "can_edit": villages_editable_by(request.user).filter(pk=village.pk).exists(),
+        "locked": roster_locked(village),
     }
     return render(request, "villages/village_detail.html", context)
 
@@ -59,3 +77,101 @@ def official_detail(request, pk):
         "enrollments": enrollments,
     }
     return render(request, "villages/official_detail.html", context)
+
+
+# --- roster: add, correct and end officials ------------------------------------------------------
+
+
+def _editable_village_or_403(request, code) -> Village:
+    """404 outside the user's scope; 403 inside it for a role that only reads."""
+    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    if not villages_editable_by(request.user).filter(pk=village.pk).exists():
+        raise PermissionDenied
+    return village
+
+
+def _editable_post_or_403(request, pk) -> Post:
+    post = get_object_or_404(posts_visible_to(request.user).current(), pk=pk)
+    _editable_village_or_403(request, post.village_id)
+    return post
+
+
+def _form_errors_from(form, exc: ValidationError) -> None:
+    """Put a service's errors beside the fields they name, the rest above the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _saved(request, form, message: str, village: Village):
+    messages.success(request, message)
+    for warning in form.warnings:
+        messages.warning(request, warning)
+    return redirect("village-detail", code=village.code)
+
+
+@login_required
+def official_add(request, code):
+    village = _editable_village_or_403(request, code)
+    form = OfficialForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        elsewhere = active_post_elsewhere(nik=form.cleaned_data["nik"], village=village)
+        if elsewhere and form.cleaned_data["status"] == Post.Status.DEFINITIF:
+            form.add_error(
+                "nik",
+                _(
+                    "This NIK holds an active post in %(village)s. Ask DPMD to move the official, "
+                    "or record this post as Plt."
+                )
+                % {"village": elsewhere.village},
+            )
+        else:
+            try:
+                official_create(
+                    actor=request.user, village=village, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+                )
+            except ValidationError as exc:
+                _form_errors_from(form, exc)
+            else:
+                return _saved(
+                    request, form, _("%(name)s was added.") % {"name": form.cleaned_data["full_name"]}, village
+                )
+    return render(request, "villages/official_form.html", {"form": form, "village": village, "post": None})
+
+
+@login_required
+def post_edit(request, pk):
+    post = _editable_post_or_403(request, pk)
+    form = OfficialForm(request.POST or None, initial=OfficialForm.initial_for(post))
+    if request.method == "POST" and form.is_valid():
+        try:
+            official_update(
+                actor=request.user, post=post, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            return _saved(request, form, _("The changes were saved."), post.village)
+    return render(request, "villages/official_form.html", {"form": form, "village": post.village, "post": post})
+
+
+@login_required
+def post_end_view(request, pk):
+    post = _editable_post_or_403(request, pk)
+    form = PostEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post_end(
+                actor=request.user,
+                post=post,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
+        else:
+            messages.success(request, _("The post of %(name)s has ended.") % {"name": post.person})
+            return redirect("village-detail", code=post.village_id)
+    return render(request, "villages/post_end.html", {"form": form, "post": post, "village": post.village})

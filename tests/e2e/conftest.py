@@ -61,4 +61,4 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit].primary")
-    page.wait_for_load_state("domcontentloaded")
+    page.wait_for_load_state("load")

@@ -1,0 +1,150 @@
+"""Roster API for a desa: read, add, correct and end officials, scoped exactly like the pages.
+
+Input is validated by the same form as the pages (villages.forms), and written by the same services,
+so the rules and the Indonesian messages are the same on both."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .forms import OfficialForm, PostEndForm
+from .models import Post, Village
+from .selectors import posts_visible_to, villages_editable_by, villages_visible_to
+from .services import active_post_elsewhere, official_create, official_update, post_end
+
+
+class RosterPostSerializer(serializers.ModelSerializer):
+    person_id = serializers.IntegerField()
+    nik = serializers.SerializerMethodField()
+    full_name = serializers.CharField(source="person.full_name")
+    sex = serializers.CharField(source="person.sex")
+    birth_date = serializers.DateField(source="person.birth_date")
+    phone = serializers.CharField(source="person.phone")
+    village = serializers.CharField(source="village_id")
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "person_id",
+            "nik",
+            "full_name",
+            "sex",
+            "birth_date",
+            "phone",
+            "village",
+            "position",
+            "local_title",
+            "status",
+            "sk_number",
+            "sk_date",
+            "inauguration_date",
+            "term_start",
+            "term_end",
+            "wage_basis",
+            "ended_on",
+            "end_reason",
+        ]
+
+    def get_nik(self, post: Post) -> str:
+        return post.person.nik if self.context["request"].user.can_see_nik else post.person.nik_masked
+
+
+def _errors(exc: ValidationError) -> dict:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+
+
+def _editable(request, village: Village) -> None:
+    if not villages_editable_by(request.user).filter(pk=village.pk).exists():
+        raise PermissionDenied
+
+
+class VillageRosterView(APIView):
+    """GET the current officials of a desa; POST one new official (form fields of the page)."""
+
+    def get(self, request, code):
+        village = get_object_or_404(villages_visible_to(request.user), pk=code)
+        posts = Post.objects.current().filter(village=village).select_related("person").order_by("position", "pk")
+        return Response(RosterPostSerializer(posts, many=True, context={"request": request}).data)
+
+    def post(self, request, code):
+        village = get_object_or_404(villages_visible_to(request.user), pk=code)
+        _editable(request, village)
+        form = OfficialForm(request.data)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        elsewhere = active_post_elsewhere(nik=form.cleaned_data["nik"], village=village)
+        if elsewhere and form.cleaned_data["status"] == Post.Status.DEFINITIF:
+            form.add_error("nik", OfficialForm.elsewhere_message(elsewhere))
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            post = official_create(
+                actor=request.user, village=village, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+            )
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        data = RosterPostSerializer(post, context={"request": request}).data
+        return Response({**data, "warnings": form.warnings}, status=status.HTTP_201_CREATED)
+
+
+def _post_for(request, pk) -> Post:
+    return get_object_or_404(posts_visible_to(request.user), pk=pk)
+
+
+class PostView(APIView):
+    """GET one post; PATCH corrects it (send the fields to change)."""
+
+    def get(self, request, pk):
+        return Response(RosterPostSerializer(_post_for(request, pk), context={"request": request}).data)
+
+    def patch(self, request, pk):
+        post = _post_for(request, pk)
+        _editable(request, post.village)
+        data = (
+            {**OfficialForm.initial_for(post), **request.data.dict()}
+            if hasattr(request.data, "dict")
+            else {**OfficialForm.initial_for(post), **request.data}
+        )
+        form = OfficialForm(data)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            post = official_update(
+                actor=request.user, post=post, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+            )
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response({**RosterPostSerializer(post, context={"request": request}).data, "warnings": form.warnings})
+
+
+class PostEndView(APIView):
+    """POST {ended_on, reason}: ends the post; it stays on record."""
+
+    def post(self, request, pk):
+        post = _post_for(request, pk)
+        _editable(request, post.village)
+        form = PostEndForm(request.data)
+        if not form.is_valid():
+            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            post = post_end(
+                actor=request.user,
+                post=post,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+        return Response(RosterPostSerializer(post, context={"request": request}).data)
+
+
+urlpatterns = [
+    path("villages/<str:code>/officials/", VillageRosterView.as_view(), name="api-village-roster"),
+    path("posts/<int:pk>/", PostView.as_view(), name="api-post"),
+    path("posts/<int:pk>/end/", PostEndView.as_view(), name="api-post-end"),
+]

@@ -1,0 +1,115 @@
+"""Forms of the village roster: add or correct an official, end a post. The checks are the services';
+the forms only turn text into values and show the messages beside the field."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import nik as nik_lib
+from .models import Person, Position, Post
+
+_WAGE = re.compile(r"^(rp\.?)?\s*\d{1,3}(\.\d{3})*(,00)?$|^(rp\.?)?\s*\d+$", re.IGNORECASE)
+
+
+def parse_wage(value: str) -> int:
+    """`2850000`, `2.850.000` or `Rp2.850.000` → 2850000. Whole rupiah only."""
+    text = str(value or "").strip().replace(" ", "")
+    if not text:
+        return 0
+    if not _WAGE.match(text):
+        raise forms.ValidationError(_("Write the wage in whole rupiah, for example 2850000 or Rp2.850.000."))
+    digits = re.sub(r"(,00)$", "", text)
+    return int(re.sub(r"\D", "", digits))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class OfficialForm(forms.Form):
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=24,
+        help_text=_("16 digits, as on the KTP."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "data-nik": "1"}),
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, widget=forms.RadioSelect)
+    birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
+    phone = forms.CharField(
+        label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    local_title = forms.CharField(label=_("Local title"), max_length=100, required=False)
+    status = forms.ChoiceField(label=_("Position status"), choices=Post.Status.choices, initial=Post.Status.DEFINITIF)
+    sk_number = forms.CharField(label=_("Appointment decree (SK) number"), max_length=100, required=False)
+    sk_date = forms.DateField(label=_("Appointment decree (SK) date"), required=False, widget=DateInput())
+    inauguration_date = forms.DateField(label=_("Inauguration date"), required=False, widget=DateInput())
+    term_start = forms.DateField(label=_("Term start"), widget=DateInput())
+    term_end = forms.DateField(label=_("Term end"), required=False, widget=DateInput())
+    wage_basis = forms.CharField(
+        label=_("Monthly wage basis (Rp)"),
+        required=False,
+        help_text=_("Siltap plus fixed allowances, whole rupiah."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.warnings: list[str] = []
+
+    def clean_nik(self) -> str:
+        check = nik_lib.check_nik(self.cleaned_data["nik"])
+        if not check.valid:
+            raise forms.ValidationError(check.errors)
+        return check.nik
+
+    def clean_wage_basis(self) -> int:
+        return parse_wage(self.cleaned_data.get("wage_basis"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("nik"):
+            check = nik_lib.check_nik(data["nik"], sex=data.get("sex"), birth_date=data.get("birth_date"))
+            self.warnings = check.warnings
+        return data
+
+    @staticmethod
+    def elsewhere_message(post: Post) -> str:
+        return _(
+            "This NIK holds an active post in %(village)s. Ask DPMD to move the official, or record this post as Plt."
+        ) % {"village": post.village}
+
+    @classmethod
+    def initial_for(cls, post: Post) -> dict:
+        person = post.person
+        initial = {name: getattr(person, name) for name in ("full_name", "sex", "birth_date", "phone")}
+        initial["nik"] = person.nik
+        for name in (
+            "position",
+            "local_title",
+            "status",
+            "sk_number",
+            "sk_date",
+            "inauguration_date",
+            "term_start",
+            "term_end",
+            "wage_basis",
+        ):
+            initial[name] = getattr(post, name)
+        return initial
+
+    def person_and_post_fields(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "nik"}
+
+
+class PostEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("End date"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.ChoiceField(label=_("Reason"), choices=Post.EndReason.choices, widget=forms.RadioSelect)
