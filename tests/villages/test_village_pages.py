@@ -40,7 +40,7 @@ def test_village_head_sees_their_desa_and_its_officials_with_nik_masked(budi, he
 
     assert response.status_code == 200
     assert response.context["village"].code == "17.06.01.2005"
-    assert budi.pk in {post.person_id for post, _ in response.context["rows"]}
+    assert budi.pk in {post.person_id for post, _, _ in response.context["rows"]}
     content = response.content.decode()
     assert masked(BUDI_NIK) in content
     assert "••••" in content
@@ -50,7 +50,7 @@ def test_village_head_sees_their_desa_and_its_officials_with_nik_masked(budi, he
 def test_village_page_shows_each_official_enrollment_per_program(budi, head_suka_pindah, login):
     response = login(head_suka_pindah).get("/desa/17.06.01.2005/")
 
-    cells = next(cells for post, cells in response.context["rows"] if post.person_id == budi.pk)
+    cells = next(cells for post, cells, _ in response.context["rows"] if post.person_id == budi.pk)
     assert {p.code: e.participant_number for p, e in cells} == {
         Program.KETENAGAKERJAAN: "17060100001",
         Program.KESEHATAN: "1706010000001",
@@ -60,7 +60,7 @@ def test_village_page_shows_each_official_enrollment_per_program(budi, head_suka
 def test_village_page_counts_match_its_official_rows(budi, head_suka_pindah, login):
     response = login(head_suka_pindah).get("/desa/17.06.01.2005/")
 
-    officials = {post.person_id for post, _ in response.context["rows"]}
+    officials = {post.person_id for post, _, _ in response.context["rows"]}
     for program, figures in response.context["cards"]:
         assert figures.officials_total == len(officials), program
         assert 1 <= figures.officials_covered <= figures.officials_total
@@ -83,7 +83,7 @@ def test_dpmd_of_the_regency_sees_the_desa(budi, dpmd_mukomuko, login):
     response = login(dpmd_mukomuko).get("/desa/17.06.01.2005/")
 
     assert response.status_code == 200
-    assert budi.pk in {post.person_id for post, _ in response.context["rows"]}
+    assert budi.pk in {post.person_id for post, _, _ in response.context["rows"]}
     assert BUDI_NIK not in response.content.decode()  # the list shows NIK masked to everyone
 
 
@@ -106,7 +106,7 @@ def test_bpjs_officer_sees_only_their_program_on_the_village_page(budi, bpjs_tk_
 
     assert response.status_code == 200
     assert [p.code for p in response.context["programs"]] == [Program.KETENAGAKERJAAN]
-    cells = next(cells for post, cells in response.context["rows"] if post.person_id == budi.pk)
+    cells = next(cells for post, cells, _ in response.context["rows"] if post.person_id == budi.pk)
     assert [(p.code, e.program_id) for p, e in cells] == [(Program.KETENAGAKERJAAN, Program.KETENAGAKERJAAN)]
 
 
