@@ -93,3 +93,136 @@ class Allocation(models.Model):
             raise ValidationError({"source": _("A village source (such as ADD) is allocated by a village.")})
         if self.source_id and self.source.level == FundingSource.Level.REGENCY and self.village_id:
             raise ValidationError({"source": _("A regency source (such as DAU) is allocated by a regency.")})
+
+
+class ContributionRate(models.Model):
+    """The rate of one program component from a date on: rules change, so rates are dated data.
+
+    Rates are fractions of the wage basis (0.04 = 4%). The basis is the official's wage, raised to the
+    floor (a fixed amount, or the regency's minimum wage when `floor_is_regency_minimum_wage`) and cut
+    at the ceiling, each where set."""
+
+    component = models.ForeignKey(
+        "enrollment.ProgramComponent", models.PROTECT, related_name="rates", verbose_name=_("component")
+    )
+    effective_from = models.DateField(_("effective from"))
+    employer_rate = models.DecimalField(_("employer rate"), max_digits=7, decimal_places=6)
+    participant_rate = models.DecimalField(_("participant rate"), max_digits=7, decimal_places=6, default=0)
+    wage_floor = models.PositiveBigIntegerField(_("wage floor (Rp)"), null=True, blank=True)
+    floor_is_regency_minimum_wage = models.BooleanField(_("floor is the regency's minimum wage (UMK)"), default=False)
+    wage_ceiling = models.PositiveBigIntegerField(_("wage ceiling (Rp)"), null=True, blank=True)
+    source = models.CharField(_("legal source"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["component", "-effective_from"]
+        verbose_name = _("contribution rate")
+        verbose_name_plural = _("contribution rates")
+        constraints = [
+            models.UniqueConstraint(fields=["component", "effective_from"], name="one_rate_per_component_and_day"),
+            models.CheckConstraint(
+                condition=Q(
+                    employer_rate__gte=0, participant_rate__gte=0, employer_rate__lte=1, participant_rate__lte=1
+                ),
+                name="rates_are_fractions",
+                violation_error_message=_("A rate is a fraction between 0 and 1 (0.04 for 4%)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.effective_from}"
+
+
+class RegencyMinimumWage(models.Model):
+    """The UMK (or the UMP where a regency has none) of a year, used as a wage floor where a rate says so."""
+
+    regency = models.ForeignKey("villages.Regency", models.PROTECT, related_name="minimum_wages")
+    year = models.PositiveSmallIntegerField(_("year"))
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"))
+
+    class Meta:
+        ordering = ["regency", "-year"]
+        verbose_name = _("regency minimum wage (UMK)")
+        verbose_name_plural = _("regency minimum wages (UMK)")
+        constraints = [models.UniqueConstraint(fields=["regency", "year"], name="one_minimum_wage_per_regency_year")]
+
+    def __str__(self) -> str:
+        return f"{self.regency} {self.year}"
+
+
+class Payment(models.Model):
+    """A contribution paid to BPJS for one month by one payer (a regency or a village) from one source."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    regency = models.ForeignKey(
+        "villages.Regency", models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("regency")
+    )
+    village = models.ForeignKey(
+        "villages.Village", models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("village")
+    )
+    program = models.ForeignKey("enrollment.Program", models.PROTECT, related_name="payments")
+    source = models.ForeignKey(FundingSource, models.PROTECT, related_name="payments", verbose_name=_("source"))
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"))
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    recorded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-fiscal_year", "-month"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(regency__isnull=False, village__isnull=True)
+                | Q(regency__isnull=True, village__isnull=False),
+                name="payment_by_regency_or_village",
+            ),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="payment_month_1_to_12"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year}-{self.month:02d} {self.regency or self.village} {self.amount}"
+
+
+class VillageFund(models.Model):
+    """A desa's ADD for a year, when known: scenarios show a cost as a share of it."""
+
+    village = models.ForeignKey("villages.Village", models.PROTECT, related_name="funds")
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    add_amount = models.PositiveBigIntegerField(_("ADD (Rp)"))
+
+    class Meta:
+        ordering = ["village", "-fiscal_year"]
+        verbose_name = _("village ADD")
+        verbose_name_plural = _("village ADD")
+        constraints = [models.UniqueConstraint(fields=["village", "fiscal_year"], name="one_add_per_village_year")]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.fiscal_year}"
+
+
+class Scenario(models.Model):
+    """A saved "what would covering everyone cost" question; its figures are computed when shown."""
+
+    regency = models.ForeignKey("villages.Regency", models.PROTECT, related_name="scenarios")
+    name = models.CharField(_("name"), max_length=150)
+    program = models.ForeignKey("enrollment.Program", models.PROTECT, related_name="scenarios")
+    components = models.JSONField(_("components"), default=list)
+    source = models.ForeignKey(FundingSource, models.PROTECT, related_name="scenarios", verbose_name=_("source"))
+    start_month = models.DateField(_("starting month"))
+    add_share_threshold = models.DecimalField(_("ADD share threshold (%)"), max_digits=5, decimal_places=2, default=5)
+    created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
+
+    def __str__(self) -> str:
+        return self.name

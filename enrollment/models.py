@@ -91,6 +91,9 @@ class Enrollment(models.Model):
         verbose_name=_("funding source of the employer share"),
     )
     note = models.TextField(_("note"), blank=True)
+    # For JKN: the first-level health facility (faskes tingkat 1) the participant chose.
+    primary_clinic = models.CharField(_("primary clinic (faskes tingkat 1)"), max_length=150, blank=True)
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -271,3 +274,86 @@ class SubmissionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class CoverageSnapshot(models.Model):
+    """Coverage of a regency in a program at the end of a month, kept for the trend chart."""
+
+    regency = models.ForeignKey("villages.Regency", models.CASCADE, related_name="coverage_snapshots")
+    program = models.ForeignKey(Program, models.CASCADE, related_name="coverage_snapshots")
+    month = models.DateField(_("month"), help_text=_("the first day of the month"))
+    villages_total = models.PositiveIntegerField(default=0)
+    villages_covered = models.PositiveIntegerField(default=0)
+    villages_fully_covered = models.PositiveIntegerField(default=0)
+    officials_total = models.PositiveIntegerField(default=0)
+    officials_covered = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["regency", "program", "month"]
+        verbose_name = _("coverage snapshot")
+        verbose_name_plural = _("coverage snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["regency", "program", "month"], name="one_snapshot_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="snapshot_month_is_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regency} {self.program.short_name} {self.month:%Y-%m}"
+
+
+class CoverageTarget(models.Model):
+    """The year by which DPMD wants every official of the regency covered in a program."""
+
+    regency = models.ForeignKey("villages.Regency", models.CASCADE, related_name="coverage_targets")
+    program = models.ForeignKey(Program, models.CASCADE, related_name="coverage_targets")
+    year = models.PositiveSmallIntegerField(_("target year"))
+
+    class Meta:
+        verbose_name = _("coverage target")
+        verbose_name_plural = _("coverage targets")
+        constraints = [models.UniqueConstraint(fields=["regency", "program"], name="one_target_per_regency_program")]
+
+    def __str__(self) -> str:
+        return f"{self.regency} {self.program.short_name} {self.year}"
+
+
+class ReconciliationMapping(models.Model):
+    """Which column of a BPJS export holds what, remembered per program and regency (per branch)."""
+
+    program = models.ForeignKey(Program, models.CASCADE, related_name="+")
+    regency = models.ForeignKey("villages.Regency", models.CASCADE, related_name="+")
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "regency"], name="one_mapping_per_branch")]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.regency_id}"
+
+
+def _reconciliation_path(instance: Reconciliation, filename: str) -> str:
+    return f"reconciliations/{instance.token}-{filename}"
+
+
+class Reconciliation(models.Model):
+    """A BPJS participant or billing list compared with our enrollments, village by village."""
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    program = models.ForeignKey(Program, models.PROTECT, related_name="reconciliations")
+    regency = models.ForeignKey("villages.Regency", models.PROTECT, related_name="reconciliations")
+    file = models.FileField(upload_to=_reconciliation_path, blank=True)
+    original_name = models.CharField(max_length=255)
+    result = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reconciliation")
+        verbose_name_plural = _("reconciliations")
+
+    def __str__(self) -> str:
+        return f"{self.regency} {self.program.short_name} {self.created_at:%Y-%m-%d}"

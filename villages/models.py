@@ -336,3 +336,37 @@ class NikConflict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} – {self.village} / {self.other_village}"
+
+
+class FamilyMember(models.Model):
+    """A family member covered by an official's JKN (spouse and up to three children, rules.md §1)."""
+
+    class Relation(models.TextChoices):
+        SPOUSE = "pasangan", _("spouse")
+        CHILD = "anak", _("child")
+        PARENT = "orang_tua", _("parent")
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="family", verbose_name=_("official"))
+    full_name = models.CharField(_("full name"), max_length=150)
+    relation = models.CharField(_("relation"), max_length=10, choices=Relation.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    nik_encrypted = models.TextField(blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person", "relation", "birth_date"]
+        verbose_name = _("family member")
+        verbose_name_plural = _("family members")
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.get_relation_display()})"
+
+    @property
+    def nik(self) -> str:
+        return nik_lib.decrypt_nik(self.nik_encrypted) if self.nik_encrypted else ""
+
+    @nik.setter
+    def nik(self, value: str) -> None:
+        value = nik_lib.normalize_nik(value)
+        self.nik_encrypted = nik_lib.encrypt_nik(value) if value else ""
