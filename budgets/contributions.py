@@ -206,3 +206,39 @@ def enrollment_contribution(*, enrollment: Enrollment, month: dt.date) -> Contri
     """The contribution of one enrollment for one month, with the wage of the official's posts then."""
     (cost,) = enrollment_costs(Enrollment.objects.filter(pk=enrollment.pk), day=month_start(month))
     return cost.cost(RateBook(), month)
+
+
+@dataclass(frozen=True)
+class MonthlyCost:
+    employer: int
+    participant: int
+    employer_by_source: dict[str, int]
+
+
+def monthly_cost(*, villages, programs, day: dt.date) -> dict[str, MonthlyCost]:
+    """What the enrollments covering `day` in the desa of `villages` cost for that month, per program:
+    employer and participant shares (each enrollment rounded once), and the employer share per source."""
+    from django.db.models import Exists
+
+    from villages.selectors import governed_villages
+
+    book = RateBook()
+    month = month_start(day)
+    held = Post.objects.active_on(day).filter(person=OuterRef("person"), village__in=governed_villages(villages))
+    result = {}
+    for program in programs:
+        costs = [
+            c.cost(book, month)
+            for c in enrollment_costs(
+                Enrollment.objects.covering_on(day).filter(Exists(held), program=program), day=day
+            )
+        ]
+        by_source: dict[str, int] = defaultdict(int)
+        for c in costs:
+            by_source[c.funding_source_id] += c.employer
+        result[program.code] = MonthlyCost(
+            employer=sum(c.employer for c in costs),
+            participant=sum(c.participant for c in costs),
+            employer_by_source=dict(by_source),
+        )
+    return result

@@ -188,6 +188,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Task modules outside the apps' tasks.py.
+CELERY_IMPORTS = ["enrollment.trend"]
+CELERY_BEAT_SCHEDULE = {
+    "coverage-snapshots": {"task": "enrollment.trend.coverage_snapshots_refresh", "schedule": 24 * 60 * 60},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,11 +10,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from budgets.contributions import monthly_cost
 from villages.models import Subdistrict, Village
 from villages.selectors import regencies_visible_to
 
 from .params import as_of_from
-from .selectors import coverage, programs_visible_to
+from .selectors import coverage, coverage_by_source, programs_visible_to
 
 
 class CoverageQuery(serializers.Serializer):
@@ -48,6 +49,8 @@ class CoverageView(APIView):
         totals = coverage(villages=villages, programs=programs, day=day)[None]
         per_subdistrict = coverage(villages=villages, programs=programs, day=day, by="subdistrict")
         subdistricts = list(Subdistrict.objects.filter(regency=regency).values_list("code", "name"))
+        sources = coverage_by_source(villages=villages, programs=programs, day=day)
+        costs = monthly_cost(villages=villages, programs=programs, day=day)
         return Response(
             {
                 "regency": {"code": regency.code, "name": regency.name},
@@ -55,6 +58,21 @@ class CoverageView(APIView):
                 "programs": {
                     p.code: {
                         **totals[p.code].as_dict(),
+                        "monthly_cost": {
+                            "month": day.strftime("%Y-%m"),
+                            "employer": costs[p.code].employer,
+                            "participant": costs[p.code].participant,
+                        },
+                        "funding": [
+                            {
+                                "source": s.source.code,
+                                "name": s.source.name,
+                                "officials": s.officials,
+                                "villages": s.villages,
+                                "monthly_employer": costs[p.code].employer_by_source.get(s.source.code, 0),
+                            }
+                            for s in sources[p.code]
+                        ],
                         "subdistricts": [
                             {"code": code, "name": name, **per_subdistrict[code][p.code].as_dict()}
                             for code, name in subdistricts

@@ -26,6 +26,7 @@ from villages.models import Person, Position, Post, Regency, Village
 from villages.services import regions_import
 
 from .models import Enrollment, Program
+from .trend import coverage_snapshots_fill
 
 DEMO_PASSWORD = "jaminan-desa-2026"
 MUKOMUKO, MAJENE = "17.06", "76.05"
@@ -324,4 +325,6 @@ def demo_load(*, seed: int = 1706) -> DemoResult:
         defaults={"amount": 1_700_000_000, "note": "Iuran JKN 4% perangkat desa (DAU)"},
     )
     _users(result)
+    for regency in Regency.objects.filter(pk__in=[MUKOMUKO, MAJENE]):
+        coverage_snapshots_fill(regency=regency, since=dt.date(timezone.localdate().year - 2, 1, 1))
     return result

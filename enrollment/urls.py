@@ -8,5 +8,6 @@ urlpatterns = [
     path("wilayah/<str:code>/desa/", views.village_list, name="regency-villages"),
     path("wilayah/<str:code>/perangkat/", views.official_list, name="regency-officials"),
     path("wilayah/<str:code>/tindak-lanjut/", views.followup, name="regency-followup"),
+    path("wilayah/<str:code>/target/", views.coverage_target, name="coverage-target"),
     path("kecamatan/<str:code>/", views.subdistrict_detail, name="subdistrict-detail"),
 ]

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from villages.models import Post, Regency, Subdistrict, Village
 from villages.selectors import regencies_visible_to, subdistricts_visible_to
 
@@ -24,6 +27,7 @@ from .selectors import (
     programs_visible_to,
     villages_by_coverage,
 )
+from .trend import coverage_target_set, coverage_trend, target_year_for, trend_chart
 
 VILLAGE_FILTERS = ("all", "covered", "fully_covered", "uncovered")
 OFFICIAL_FILTERS = ("all", "covered", "uncovered")
@@ -75,6 +79,10 @@ def regency_dashboard(request, code):
     totals = coverage(villages=villages, programs=programs, day=day)[None]
     per_subdistrict = coverage(villages=villages, programs=programs, day=day, by="subdistrict")
     sources = coverage_by_source(villages=villages, programs=programs, day=day)
+    trends = []
+    for p in programs:
+        points = coverage_trend(regency=regency, program=p)
+        trends.append((p, points, trend_chart(points, target_year_for(regency=regency, program=p))))
     context = {
         "regency": regency,
         "day": day,
@@ -83,8 +91,39 @@ def regency_dashboard(request, code):
         "subdistricts": [
             (s, _cells(per_subdistrict, s.pk, programs)) for s in Subdistrict.objects.filter(regency=regency)
         ],
+        "trends": trends,
+        "can_set_target": _can_set_target(request.user, regency),
+        "this_year": day.year,
     }
     return render(request, "enrollment/regency_dashboard.html", context)
+
+
+def _can_set_target(user, regency: Regency) -> bool:
+    return user.is_superuser or (user.role == Role.DPMD and user.regency_id == regency.pk)
+
+
+@login_required
+@require_POST
+def coverage_target(request, code):
+    """DPMD sets the year by which every official should be covered in a program."""
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    if not _can_set_target(request.user, regency):
+        raise PermissionDenied
+    program = program_for(request.user, request.POST.get("program"))
+    try:
+        year = int(request.POST.get("year", ""))
+    except ValueError:
+        year = 0
+    if not 2000 <= year <= 2100:
+        messages.error(request, _("Give the target as a year, for example 2027."))
+    else:
+        coverage_target_set(regency=regency, program=program, year=year)
+        messages.success(
+            request,
+            _("Target saved: every official in %(program)s by %(year)d.")
+            % {"program": program.short_name, "year": year},
+        )
+    return redirect("regency-dashboard", code=regency.code)
 
 
 @login_required

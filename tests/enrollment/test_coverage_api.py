@@ -56,7 +56,7 @@ def test_coverage_answers_in_the_documented_shape(demo, dpmd_mukomuko, login):
     assert body["as_of"] == timezone.localdate().isoformat()
     assert set(body["programs"]) == {TK, KES}
     for program in body["programs"].values():
-        assert set(program) == COUNTS | {"subdistricts"}
+        assert set(program) == COUNTS | {"subdistricts", "monthly_cost", "funding"}
         assert all(isinstance(program[key], int) for key in COUNTS)
         assert program["subdistricts"]
         for subdistrict in program["subdistricts"]:
@@ -108,7 +108,7 @@ def test_coverage_matches_the_dashboard(demo, dpmd_mukomuko, login):
     cards = client.get(f"/wilayah/{MUKOMUKO}/").context["cards"]
 
     assert {p.code: c.as_dict() for p, c, _ in cards} == {
-        code: {key: value for key, value in program.items() if key != "subdistricts"}
+        code: {key: value for key, value in program.items() if key in COUNTS}
         for code, program in body["programs"].items()
     }
 

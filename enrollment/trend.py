@@ -1,0 +1,147 @@
+"""Coverage over time: one snapshot per regency, program and month, read from the enrollment dates, so
+past months can be filled in at any time and a month is recomputed until it has ended."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from villages.models import Regency, Village
+
+from .models import CoverageSnapshot, CoverageTarget, Program
+from .selectors import coverage
+
+
+def month_end(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = month_end(month) + dt.timedelta(days=1)
+    return months
+
+
+@transaction.atomic
+def coverage_snapshot_take(*, regency: Regency, month: dt.date, today: dt.date | None = None) -> list[CoverageSnapshot]:
+    """Coverage on the last day of `month` (or today, for the month under way), for every program.
+    Idempotent: taking it again replaces the month's figures."""
+    today = today or timezone.localdate()
+    month = month.replace(day=1)
+    day = min(month_end(month), today)
+    programs = list(Program.objects.all())
+    figures = coverage(villages=Village.objects.filter(subdistrict__regency=regency), programs=programs, day=day)[None]
+    return [
+        CoverageSnapshot.objects.update_or_create(
+            regency=regency, program=program, month=month, defaults=figures[program.code].as_dict()
+        )[0]
+        for program in programs
+    ]
+
+
+def coverage_snapshots_fill(*, regency: Regency, since: dt.date, today: dt.date | None = None) -> int:
+    """Fill every month from `since` to now that has no snapshot yet, and refresh the current month."""
+    today = today or timezone.localdate()
+    months = months_between(since, today)
+    have = set(
+        CoverageSnapshot.objects.filter(regency=regency, month__in=months).values_list("month", flat=True).distinct()
+    )
+    todo = [m for m in months if m not in have or m == today.replace(day=1)]
+    for month in todo:
+        coverage_snapshot_take(regency=regency, month=month, today=today)
+    return len(todo)
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    month: dt.date
+    officials_total: int
+    officials_covered: int
+    villages_total: int
+    villages_covered: int
+
+    @property
+    def pct(self) -> float | None:
+        return round(100 * self.officials_covered / self.officials_total, 1) if self.officials_total else None
+
+
+def coverage_trend(*, regency: Regency, program: Program, months: int = 24) -> list[TrendPoint]:
+    snapshots = CoverageSnapshot.objects.filter(regency=regency, program=program).order_by("-month")[:months]
+    return [
+        TrendPoint(s.month, s.officials_total, s.officials_covered, s.villages_total, s.villages_covered)
+        for s in reversed(snapshots)
+    ]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """An SVG line chart of coverage (%) per month with the path to the target, in viewBox units."""
+
+    width: int
+    height: int
+    points: str
+    dots: list[tuple[float, float, TrendPoint]]
+    target: tuple[float, float, float, float] | None
+    target_year: int | None
+    labels: list[tuple[float, str]]
+    gridlines: list[tuple[float, int]]
+
+
+def trend_chart(points: list[TrendPoint], target_year: int | None, *, width: int = 640, height: int = 220) -> Chart:
+    """Coordinates for the template's <svg>: x spans the months up to December of the target year (when
+    it lies ahead), y spans 0–100%."""
+    left, right, top, bottom = 36, 24, 10, 28
+    if not points:
+        return Chart(width, height, "", [], None, target_year, [], [])
+    first = points[0].month
+    last = points[-1].month
+    end = dt.date(target_year, 12, 1) if target_year and dt.date(target_year, 12, 1) > last else last
+    span = max(1, (end.year - first.year) * 12 + end.month - first.month)
+
+    def x(month: dt.date) -> float:
+        return round(
+            left + (width - left - right) * ((month.year - first.year) * 12 + month.month - first.month) / span, 1
+        )
+
+    def y(pct: float) -> float:
+        return round(top + (height - top - bottom) * (1 - pct / 100), 1)
+
+    plotted = [(x(p.month), y(p.pct or 0), p) for p in points]
+    target = None
+    if target_year:
+        target = (plotted[-1][0], plotted[-1][1], x(end), y(100))
+    step = max(1, len(months_between(first, end)) // 6)
+    labels = [(x(m), m.strftime("%m/%y")) for m in months_between(first, end)[::step]]
+    gridlines = [(y(v), v) for v in (0, 25, 50, 75, 100)]
+    return Chart(
+        width, height, " ".join(f"{px},{py}" for px, py, _ in plotted), plotted, target, target_year, labels, gridlines
+    )
+
+
+def target_year_for(*, regency: Regency, program: Program) -> int | None:
+    return CoverageTarget.objects.filter(regency=regency, program=program).values_list("year", flat=True).first()
+
+
+@transaction.atomic
+def coverage_target_set(*, regency: Regency, program: Program, year: int) -> CoverageTarget:
+    target, _ = CoverageTarget.objects.update_or_create(regency=regency, program=program, defaults={"year": year})
+    return target
+
+
+@shared_task(time_limit=30 * 60, soft_time_limit=25 * 60)
+def coverage_snapshots_refresh() -> int:
+    """Daily: refresh this month's snapshot of every regency with officials, and fill any month missing
+    since the first enrollment. Idempotent."""
+    from villages.models import Post
+
+    today = timezone.localdate()
+    regencies = Regency.objects.filter(subdistricts__villages__posts__isnull=False).distinct()
+    since = Post.objects.order_by("term_start").values_list("term_start", flat=True).first() or today
+    since = max(since, dt.date(today.year - 3, 1, 1))
+    return sum(coverage_snapshots_fill(regency=r, since=since, today=today) for r in regencies)

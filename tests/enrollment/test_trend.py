@@ -1,0 +1,123 @@
+"""Coverage over time: monthly snapshots read from the enrollment dates, the chart and the target."""
+
+import datetime as dt
+
+from django.urls import reverse
+
+from enrollment.models import CoverageSnapshot, CoverageTarget
+from enrollment.trend import (
+    TrendPoint,
+    coverage_snapshot_take,
+    coverage_snapshots_fill,
+    coverage_snapshots_refresh,
+    coverage_trend,
+    trend_chart,
+)
+from tests.factories import EnrollmentFactory, PostFactory
+
+
+def _covered_official(village, start):
+    post = PostFactory(village=village, term_start=dt.date(2020, 1, 1))
+    EnrollmentFactory(person=post.person, start_date=start)
+    return post
+
+
+def test_a_past_month_is_read_from_the_enrollment_dates(majene, regions):
+    village = majene.subdistricts.first().villages.filter(kind="desa").first()
+    _covered_official(village, dt.date(2025, 3, 10))
+
+    feb, mar = (
+        coverage_snapshot_take(regency=majene, month=dt.date(2025, m, 1), today=dt.date(2026, 1, 1)) for m in (2, 3)
+    )
+    kes = lambda snaps: next(s for s in snaps if s.program_id == "bpjs_kesehatan")  # noqa: E731
+    assert (kes(feb).officials_covered, kes(mar).officials_covered) == (0, 1)
+    assert kes(mar).villages_covered == 1
+
+
+def test_taking_a_month_twice_keeps_one_snapshot(majene, regions):
+    for _ in range(2):
+        coverage_snapshot_take(regency=majene, month=dt.date(2025, 5, 1), today=dt.date(2026, 1, 1))
+    assert CoverageSnapshot.objects.filter(regency=majene, month=dt.date(2025, 5, 1)).count() == 2  # two programs
+
+
+def test_fill_adds_missing_months_and_refreshes_only_the_current_one(majene, regions):
+    today = dt.date(2026, 3, 15)
+    assert coverage_snapshots_fill(regency=majene, since=dt.date(2025, 11, 1), today=today) == 5
+    assert coverage_snapshots_fill(regency=majene, since=dt.date(2025, 11, 1), today=today) == 1
+    assert [p.month for p in coverage_trend(regency=majene, program=_kes())][-1] == dt.date(2026, 3, 1)
+
+
+def test_the_current_month_is_counted_up_to_today(majene, regions):
+    village = majene.subdistricts.first().villages.filter(kind="desa").first()
+    _covered_official(village, dt.date(2026, 3, 20))
+
+    (snap,) = [
+        s
+        for s in coverage_snapshot_take(regency=majene, month=dt.date(2026, 3, 1), today=dt.date(2026, 3, 15))
+        if s.program_id == "bpjs_kesehatan"
+    ]
+    assert snap.officials_covered == 0
+
+
+def test_the_daily_task_snapshots_every_regency_with_officials(majene, regions):
+    village = majene.subdistricts.first().villages.filter(kind="desa").first()
+    _covered_official(village, dt.date(2025, 1, 1))
+
+    coverage_snapshots_refresh.delay()
+
+    assert CoverageSnapshot.objects.filter(regency=majene, program="bpjs_kesehatan").exists()
+
+
+def _kes():
+    from enrollment.models import Program
+
+    return Program.objects.get(pk="bpjs_kesehatan")
+
+
+def test_chart_runs_from_the_first_month_to_100_percent_in_the_target_year():
+    points = [TrendPoint(dt.date(2026, m, 1), 100, 10 * m, 10, m) for m in (1, 2, 3)]
+
+    chart = trend_chart(points, 2027, width=640, height=220)
+
+    first_x, first_y, _ = chart.dots[0]
+    last_x, last_y, _ = chart.dots[-1]
+    assert first_x == 36 and last_x < chart.target[2]
+    assert chart.target[:2] == (last_x, last_y)
+    assert chart.target[3] == 10  # the top of the plot: 100%
+    assert first_y > last_y  # more coverage is higher
+
+
+def test_dashboard_shows_the_trend_of_each_program(dpmd_mukomuko, demo, login):
+    response = login(dpmd_mukomuko).get(reverse("regency-dashboard", args=["17.06"]))
+
+    trends = {program.code: points for program, points, _ in response.context["trends"]}
+    assert trends["bpjs_kesehatan"][-1].officials_covered == 1_220
+    assert trends["bpjs_ketenagakerjaan"][-1].officials_covered == 97
+    assert trends["bpjs_ketenagakerjaan"][0].officials_covered < 97
+
+
+def test_dpmd_sets_the_target_year(dpmd_mukomuko, mukomuko, login):
+    response = login(dpmd_mukomuko).post(
+        reverse("coverage-target", args=["17.06"]), {"program": "bpjs_ketenagakerjaan", "year": "2028"}
+    )
+
+    assert response.status_code == 302
+    assert CoverageTarget.objects.get(regency=mukomuko, program="bpjs_ketenagakerjaan").year == 2028
+
+
+def test_a_target_that_is_not_a_year_is_refused_with_a_message(dpmd_mukomuko, mukomuko, login):
+    response = login(dpmd_mukomuko).post(
+        reverse("coverage-target", args=["17.06"]), {"program": "bpjs_kesehatan", "year": "besok"}, follow=True
+    )
+
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not CoverageTarget.objects.exists()
+
+
+def test_only_dpmd_of_the_regency_sets_its_target(dpmd_majene, bpjs_tk_mukomuko, login):
+    url = reverse("coverage-target", args=["17.06"])
+    data = {"program": "bpjs_ketenagakerjaan", "year": "2028"}
+
+    assert login(dpmd_majene).post(url, data).status_code == 404
+    assert login(bpjs_tk_mukomuko).post(url, data).status_code == 403
+    assert not CoverageTarget.objects.exists()
