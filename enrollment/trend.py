@@ -72,11 +72,20 @@ class TrendPoint:
 
 
 def coverage_trend(*, regency: Regency, program: Program, months: int = 24) -> list[TrendPoint]:
-    snapshots = CoverageSnapshot.objects.filter(regency=regency, program=program).order_by("-month")[:months]
-    return [
-        TrendPoint(s.month, s.officials_total, s.officials_covered, s.villages_total, s.villages_covered)
-        for s in reversed(snapshots)
-    ]
+    return coverage_trends(regency=regency, programs=[program], months=months)[program.code]
+
+
+def coverage_trends(*, regency: Regency, programs: list[Program], months: int = 24) -> dict[str, list[TrendPoint]]:
+    """The last `months` snapshots of each program, oldest first; one query."""
+    since = timezone.localdate().replace(day=1)
+    for _ in range(months - 1):
+        since = (since - dt.timedelta(days=1)).replace(day=1)
+    trends: dict[str, list[TrendPoint]] = {p.code: [] for p in programs}
+    for s in CoverageSnapshot.objects.filter(regency=regency, program__in=programs, month__gte=since).order_by("month"):
+        trends[s.program_id].append(
+            TrendPoint(s.month, s.officials_total, s.officials_covered, s.villages_total, s.villages_covered)
+        )
+    return trends
 
 
 @dataclass(frozen=True)
@@ -124,8 +133,8 @@ def trend_chart(points: list[TrendPoint], target_year: int | None, *, width: int
     )
 
 
-def target_year_for(*, regency: Regency, program: Program) -> int | None:
-    return CoverageTarget.objects.filter(regency=regency, program=program).values_list("year", flat=True).first()
+def target_years(*, regency: Regency) -> dict[str, int]:
+    return dict(CoverageTarget.objects.filter(regency=regency).values_list("program", "year"))
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from .selectors import (
     programs_visible_to,
     villages_by_coverage,
 )
-from .trend import coverage_target_set, coverage_trend, target_year_for, trend_chart
+from .trend import coverage_target_set, coverage_trends, target_years, trend_chart
 
 VILLAGE_FILTERS = ("all", "covered", "fully_covered", "uncovered")
 OFFICIAL_FILTERS = ("all", "covered", "uncovered")
@@ -79,10 +79,8 @@ def regency_dashboard(request, code):
     totals = coverage(villages=villages, programs=programs, day=day)[None]
     per_subdistrict = coverage(villages=villages, programs=programs, day=day, by="subdistrict")
     sources = coverage_by_source(villages=villages, programs=programs, day=day)
-    trends = []
-    for p in programs:
-        points = coverage_trend(regency=regency, program=p)
-        trends.append((p, points, trend_chart(points, target_year_for(regency=regency, program=p))))
+    points, targets = coverage_trends(regency=regency, programs=programs), target_years(regency=regency)
+    trends = [(p, points[p.code], trend_chart(points[p.code], targets.get(p.code))) for p in programs]
     context = {
         "regency": regency,
         "day": day,
