@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
 from villages.models import Post, Regency, Subdistrict, Village
 from villages.selectors import regencies_visible_to, subdistricts_visible_to
 
@@ -90,14 +89,10 @@ def regency_dashboard(request, code):
             (s, _cells(per_subdistrict, s.pk, programs)) for s in Subdistrict.objects.filter(regency=regency)
         ],
         "trends": trends,
-        "can_set_target": _can_set_target(request.user, regency),
+        "can_set_target": request.user.is_dpmd_of(regency),
         "this_year": day.year,
     }
     return render(request, "enrollment/regency_dashboard.html", context)
-
-
-def _can_set_target(user, regency: Regency) -> bool:
-    return user.is_superuser or (user.role == Role.DPMD and user.regency_id == regency.pk)
 
 
 @login_required
@@ -105,7 +100,7 @@ def _can_set_target(user, regency: Regency) -> bool:
 def coverage_target(request, code):
     """DPMD sets the year by which every official should be covered in a program."""
     regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
-    if not _can_set_target(request.user, regency):
+    if not request.user.is_dpmd_of(regency):
         raise PermissionDenied
     program = program_for(request.user, request.POST.get("program"))
     try:

@@ -70,3 +70,13 @@ def villages_editable_by(user: User) -> QuerySet[Village]:
     if user.role == Role.DPMD:
         return qs.filter(subdistrict__regency_id=user.regency_id)
     return qs.none()
+
+
+def nik_conflicts_visible_to(user: User) -> QuerySet:
+    """Conflicts whose submitting desa lies in the user's regencies (DPMD decides them)."""
+    from .models import NikConflict
+
+    qs = NikConflict.objects.select_related("person", "village__subdistrict", "other_village__subdistrict")
+    if user.is_authenticated and user.is_superuser:
+        return qs
+    return qs.filter(village__subdistrict__regency__in=regencies_visible_to(user))

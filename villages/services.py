@@ -220,3 +220,19 @@ def post_end(*, actor: User | None, post: Post, ended_on: dt.date, reason: str) 
     post.full_clean()
     post.save()
     return post
+
+
+@transaction.atomic
+def nik_conflict_resolve(*, actor: User, conflict, note: str):
+    """DPMD records how a NIK claimed by two desa was settled (moved, corrected, or a Plt post)."""
+    from django.utils import timezone
+
+    if conflict.resolved_at:
+        raise ValidationError(_("This conflict has already been resolved."))
+    if not note.strip():
+        raise ValidationError({"resolution_note": _("Write how the conflict was resolved.")})
+    conflict.resolved_at = timezone.now()
+    conflict.resolution_note = note.strip()
+    conflict.full_clean()
+    conflict.save()
+    return conflict

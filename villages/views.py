@@ -1,4 +1,5 @@
-"""The village page (its officials and their coverage) and the page of one official."""
+"""The village page (its officials and their coverage), the page of one official, the roster forms,
+and the NIK conflicts DPMD settles."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from enrollment.models import Enrollment
 from enrollment.selectors import (
@@ -20,8 +22,15 @@ from enrollment.selectors import (
 
 from .forms import OfficialForm, PostEndForm
 from .models import Post, Village
-from .selectors import officials_visible_to, posts_visible_to, villages_editable_by, villages_visible_to
-from .services import active_post_elsewhere, official_create, official_update, post_end
+from .selectors import (
+    nik_conflicts_visible_to,
+    officials_visible_to,
+    posts_visible_to,
+    regencies_visible_to,
+    villages_editable_by,
+    villages_visible_to,
+)
+from .services import active_post_elsewhere, nik_conflict_resolve, official_create, official_update, post_end
 
 
 @login_required
@@ -175,3 +184,35 @@ def post_end_view(request, pk):
             messages.success(request, _("The post of %(name)s has ended.") % {"name": post.person})
             return redirect("village-detail", code=post.village_id)
     return render(request, "villages/post_end.html", {"form": form, "post": post, "village": post.village})
+
+
+# --- NIK conflicts: a NIK claimed by a second desa waits for DPMD ------------------------------------
+
+
+@login_required
+def nik_conflicts(request, code):
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    conflicts = nik_conflicts_visible_to(request.user).filter(village__subdistrict__regency=regency)
+    context = {
+        "regency": regency,
+        "open": conflicts.filter(resolved_at__isnull=True).order_by("-created_at"),
+        "resolved": conflicts.filter(resolved_at__isnull=False).order_by("-resolved_at")[:50],
+        "can_resolve": request.user.is_dpmd_of(regency),
+    }
+    return render(request, "villages/nik_conflicts.html", context)
+
+
+@login_required
+@require_POST
+def nik_conflict_resolve_view(request, pk):
+    conflict = get_object_or_404(nik_conflicts_visible_to(request.user), pk=pk)
+    regency = conflict.village.subdistrict.regency
+    if not request.user.is_dpmd_of(regency):
+        raise PermissionDenied
+    try:
+        nik_conflict_resolve(actor=request.user, conflict=conflict, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The conflict of %(name)s is resolved.") % {"name": conflict.person})
+    return redirect("nik-conflicts", code=regency.code)
