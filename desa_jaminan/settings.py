@@ -8,6 +8,7 @@ stops the start with ImproperlyConfigured.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -102,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "accounts.context_processors.unread_notifications",
             ],
         },
     },
@@ -191,7 +193,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside the apps' tasks.py.
 CELERY_IMPORTS = ["enrollment.trend"]
 CELERY_BEAT_SCHEDULE = {
-    "coverage-snapshots": {"task": "enrollment.trend.coverage_snapshots_refresh", "schedule": 24 * 60 * 60},
+    "coverage-snapshots": {
+        "task": "enrollment.trend.coverage_snapshots_refresh",
+        "schedule": crontab(hour=1, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "deadline-reminders": {
+        "task": "enrollment.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),  # 07:00 WIB, when the village office opens
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -210,7 +221,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Social-security coverage of village officials, scoped to the caller.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {"SubmissionStatusEnum": "enrollment.models.Submission.Status"},
 }
+# Full links in emails ("https://desajaminan.example.go.id"); pages use relative links.
+SITE_URL = env.str("SITE_URL", default="")
 
 # Production hardening: on whenever DEBUG is off, each switchable for a deployment behind a proxy.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import ScopedHistoryAdmin
 
-from .models import Enrollment, Program, ProgramComponent
+from .models import DocumentType, Enrollment, Program, ProgramComponent
 from .selectors import enrollments_visible_to
 
 
@@ -26,3 +26,12 @@ class EnrollmentAdmin(ScopedHistoryAdmin):
     list_select_related = ["person", "program", "funding_source"]
     autocomplete_fields = ["person"]
     filter_horizontal = ["components"]
+
+
+@admin.register(DocumentType)
+class DocumentTypeAdmin(admin.ModelAdmin):
+    """Which papers each program needs; uploaded documents themselves stay out of the admin."""
+
+    list_display = ["code", "name", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    filter_horizontal = ["programs"]

@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from villages.models import Regency, Village
+from villages.models import Person, Post, Regency, Village
+from villages.selectors import governed_villages
 
-from .models import Program
+from .models import Enrollment, Program
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,3 +65,98 @@ def villages_xlsx(
     )
     filename = f"desa-{which}-{program.code}-{regency.code}-{day.isoformat()}.xlsx"
     return xlsx_response(filename=filename, title=program.short_name, headers=headers, rows=rows)
+
+
+# --- officials and their enrollments (issue "Village heads submit their officials", part 6) ----------
+
+
+def _best_enrollment(program: Program):
+    """The enrollment a row shows for a program: the open one, else the most recent."""
+    return (
+        Enrollment.objects.filter(person=OuterRef("person"), program=program)
+        .annotate(
+            rank=Case(
+                When(status__in=Enrollment.OPEN_STATUSES, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("rank", "-created_at", "-pk")
+    )
+
+
+def officials_rows(villages: QuerySet[Village], programs: list[Program]) -> QuerySet[Post]:
+    """Current posts of the desa among `villages`, each with its holder and, per program, the status,
+    participant number, funding source and start of their enrollment: one query, streamed."""
+    annotations = {}
+    for p in programs:
+        best = _best_enrollment(p)
+        annotations[f"{p.code}__status"] = Subquery(best.values("status")[:1])
+        annotations[f"{p.code}__number"] = Subquery(best.values("participant_number")[:1])
+        annotations[f"{p.code}__source"] = Subquery(best.values("funding_source")[:1])
+        annotations[f"{p.code}__start"] = Subquery(best.values("start_date")[:1])
+    return (
+        Post.objects.current()
+        .filter(village__in=governed_villages(villages))
+        .select_related("person", "village__subdistrict")
+        .annotate(**annotations)
+        .order_by("village__code", "position", "person__full_name", "pk")
+    )
+
+
+def officials_xlsx(
+    posts: QuerySet[Post], *, programs: list[Program], show_nik: bool, filename: str, title: str
+) -> HttpResponse:
+    """Officials and their enrollment per program, one row per current post. Wage basis is an integer
+    cell, dates are date cells; the NIK is full only for roles that may see it (masked otherwise)."""
+    headers = [
+        _("Village code"),
+        _("Village"),
+        _("Subdistrict"),
+        _("NIK"),
+        _("Name"),
+        _("Sex"),
+        _("Birth date"),
+        _("Post"),
+        _("Position status"),
+        _("Term start"),
+        _("Wage basis"),
+    ]
+    for p in programs:
+        headers += [
+            _("Status %(program)s") % {"program": p.short_name},
+            _("Participant number %(program)s") % {"program": p.short_name},
+            _("Funding source %(program)s") % {"program": p.short_name},
+            _("Start %(program)s") % {"program": p.short_name},
+        ]
+    sexes = dict(Person.Sex.choices)
+    statuses = dict(Post.Status.choices)
+    enrollment_statuses = dict(Enrollment.Status.choices)
+    not_enrolled = _("not enrolled")
+
+    def row(post) -> list:
+        person = post.person
+        nik = person.nik if show_nik else person.nik_masked
+        cells = [
+            post.village.code,
+            post.village.name,
+            post.village.subdistrict.name,
+            nik,
+            person.full_name,
+            str(sexes.get(person.sex, person.sex)),
+            person.birth_date,
+            post.title,
+            str(statuses.get(post.status, post.status)),
+            post.term_start,
+            int(post.wage_basis),
+        ]
+        for p in programs:
+            status = getattr(post, f"{p.code}__status")
+            cells += [
+                str(enrollment_statuses.get(status, status)) if status else str(not_enrolled),
+                getattr(post, f"{p.code}__number") or "",
+                getattr(post, f"{p.code}__source") or "",
+                getattr(post, f"{p.code}__start"),
+            ]
+        return cells
+
+    rows = (row(post) for post in posts.iterator(chunk_size=2000))
+    return xlsx_response(filename=filename, title=title, headers=headers, rows=rows)

@@ -1,0 +1,46 @@
+"""Excel lists of officials and their enrollments, for a desa, a kecamatan or a regency.
+
+Scoped like the pages (a 404 outside the scope); the NIK is full only for roles that may see it."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villages.models import Village
+from villages.selectors import regencies_visible_to, subdistricts_visible_to, villages_visible_to
+
+from .exports import officials_rows, officials_xlsx
+from .selectors import programs_visible_to
+
+
+def _export(request, villages, *, code: str):
+    programs = list(programs_visible_to(request.user))
+    day = timezone.localdate()
+    return officials_xlsx(
+        officials_rows(villages, programs),
+        programs=programs,
+        show_nik=request.user.can_see_nik,
+        filename=f"perangkat-{code}-{day.isoformat()}.xlsx",
+        title=_("Officials %(code)s") % {"code": code},
+    )
+
+
+@login_required
+def village_officials_xlsx(request, code):
+    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    return _export(request, Village.objects.filter(pk=village.pk), code=village.code)
+
+
+@login_required
+def subdistrict_officials_xlsx(request, code):
+    subdistrict = get_object_or_404(subdistricts_visible_to(request.user), pk=code)
+    return _export(request, Village.objects.filter(subdistrict=subdistrict), code=subdistrict.code)
+
+
+@login_required
+def regency_officials_xlsx(request, code):
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    return _export(request, Village.objects.filter(subdistrict__regency=regency), code=regency.code)

@@ -1,0 +1,259 @@
+"""Registration deadlines (rules.md §1: register within one month of inauguration): who is overdue, per
+desa and in total, the DPMD page `/wilayah/<code>/tenggat/`, and the daily reminder task."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Notification
+from enrollment.deadlines import (
+    deadline_summary,
+    overdue_cutoff,
+    overdue_posts,
+    registration_deadline,
+    reminder_link,
+    villages_behind_deadline,
+)
+from enrollment.models import Program, Submission
+from enrollment.submissions import submission_start, submission_submit
+from enrollment.tasks import send_deadline_reminders
+from villages.models import Person, Post, Village
+
+from ..factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
+
+TODAY = timezone.localdate()
+LONG_AGO = TODAY - dt.timedelta(days=90)
+RECENTLY = TODAY - dt.timedelta(days=10)
+
+
+def official(village, serial: int, *, inaugurated: dt.date | None, term_start: dt.date = LONG_AGO, **post) -> Person:
+    person = PersonFactory(full_name=f"Perangkat {serial}", nik=make_nik(serial))
+    PostFactory(person=person, village=village, inauguration_date=inaugurated, term_start=term_start, **post)
+    return person
+
+
+def overdue_people(program, villages, day=TODAY) -> set[int]:
+    return set(overdue_posts(program=program, day=day).filter(village__in=villages).values_list("person_id", flat=True))
+
+
+# --- the deadline ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("started", "deadline"),
+    [
+        (dt.date(2026, 1, 15), dt.date(2026, 2, 15)),
+        (dt.date(2026, 1, 31), dt.date(2026, 2, 28)),
+        (dt.date(2024, 1, 31), dt.date(2024, 2, 29)),
+        (dt.date(2025, 12, 20), dt.date(2026, 1, 20)),
+    ],
+)
+def test_the_deadline_is_one_calendar_month_after_inauguration(started, deadline):
+    assert registration_deadline(started) == deadline
+
+
+@pytest.mark.parametrize(
+    ("day", "cutoff"),
+    [
+        (dt.date(2026, 3, 15), dt.date(2026, 2, 15)),  # started 15 Feb: deadline 15 Mar, not past yet
+        (dt.date(2026, 3, 31), dt.date(2026, 3, 1)),  # started 28 Feb: deadline 28 Mar, past on the 31st
+        (dt.date(2026, 1, 10), dt.date(2025, 12, 10)),
+    ],
+)
+def test_overdue_means_started_before_the_cutoff(day, cutoff):
+    assert overdue_cutoff(day) == cutoff
+    assert registration_deadline(cutoff) >= day
+    assert registration_deadline(cutoff - dt.timedelta(days=1)) < day
+
+
+def test_who_is_overdue(suka_pindah, kes, tk):
+    late = official(suka_pindah, 9601, inaugurated=LONG_AGO)
+    recent = official(suka_pindah, 9602, inaugurated=RECENTLY)
+    no_date = official(suka_pindah, 9603, inaugurated=None, term_start=LONG_AGO)
+    requested = official(suka_pindah, 9604, inaugurated=LONG_AGO)
+    EnrollmentFactory(person=requested, program=kes, status="requested", participant_number="", start_date=None)
+    covered = official(suka_pindah, 9605, inaugurated=LONG_AGO)
+    EnrollmentFactory(person=covered, program=kes)
+    lapsed = official(suka_pindah, 9606, inaugurated=LONG_AGO)
+    EnrollmentFactory(person=lapsed, program=kes, status="ended", end_date=dt.date(2022, 1, 1))
+    former = official(suka_pindah, 9607, inaugurated=LONG_AGO, ended_on=RECENTLY, end_reason="pensiun")
+    tk_only = official(suka_pindah, 9608, inaugurated=LONG_AGO)
+    EnrollmentFactory(person=tk_only, program=tk, segment="PU", participant_number="17060100009")
+
+    found = overdue_people(kes, [suka_pindah])
+
+    assert {late.pk, no_date.pk, lapsed.pk, tk_only.pk} <= found
+    assert not {recent.pk, requested.pk, covered.pk, former.pk} & found
+    assert tk_only.pk not in overdue_people(tk, [suka_pindah])
+
+
+def test_inauguration_date_wins_over_term_start(suka_pindah, kes):
+    person = official(suka_pindah, 9611, inaugurated=RECENTLY, term_start=LONG_AGO)
+
+    assert person.pk not in overdue_people(kes, [suka_pindah])
+
+
+def test_villages_behind_deadline_counts_in_sql(suka_pindah, arah_tiga, kes, head_suka_pindah):
+    a = official(suka_pindah, 9621, inaugurated=LONG_AGO)
+    official(suka_pindah, 9622, inaugurated=LONG_AGO - dt.timedelta(days=30))
+    submission_submit(
+        actor=head_suka_pindah,
+        submission=submission_start(actor=head_suka_pindah, village=suka_pindah, program=kes),
+    )
+    villages = Village.objects.filter(pk__in=[suka_pindah.pk, arah_tiga.pk])
+
+    rows = {v.pk: v for v in villages_behind_deadline(villages=villages, program=kes, day=TODAY)}
+
+    expected = len(overdue_people(kes, [suka_pindah]))
+    assert rows[suka_pindah.pk].overdue_officials == expected >= 2
+    assert rows[suka_pindah.pk].ever_submitted is True
+    assert rows[suka_pindah.pk].open_status == "submitted"
+    assert rows[suka_pindah.pk].oldest_start <= LONG_AGO - dt.timedelta(days=30)
+    if arah_tiga.pk in rows:  # without the demo Arah Tiga has nobody, and has never submitted
+        assert rows[arah_tiga.pk].ever_submitted is False
+    assert a.pk in overdue_people(kes, [suka_pindah])
+
+
+def test_a_village_that_submitted_once_is_no_longer_never_submitted(arah_tiga, kes, head_arah_tiga):
+    villages = Village.objects.filter(pk=arah_tiga.pk)
+    assert deadline_summary(villages=villages, program=kes, day=TODAY).villages_never_submitted == 1
+
+    submission_start(actor=head_arah_tiga, village=arah_tiga, program=kes)  # a draft is not a submission
+    assert deadline_summary(villages=villages, program=kes, day=TODAY).villages_never_submitted == 1
+
+    submission_submit(actor=head_arah_tiga, submission=Submission.objects.get(village=arah_tiga))
+    assert deadline_summary(villages=villages, program=kes, day=TODAY).villages_never_submitted == 0
+
+
+# --- the page ----------------------------------------------------------------------------------------
+
+
+def test_dpmd_sees_overdue_officials_per_village(suka_pindah, kes, dpmd_mukomuko, login):
+    late = official(suka_pindah, 9631, inaugurated=LONG_AGO)
+
+    response = login(dpmd_mukomuko).get("/wilayah/17.06/tenggat/")
+
+    assert response.status_code == 200
+    assert response.context["program"].code == Program.KESEHATAN
+    villages = {v.pk: v for v in response.context["villages"]}
+    assert villages[suka_pindah.pk].overdue_officials == len(overdue_people(kes, [suka_pindah]))
+    summary = response.context["summary"]
+    assert summary.officials_overdue == response.context["page"].paginator.count
+    assert summary.villages_total == Village.objects.filter(subdistrict__regency_id="17.06", kind="desa").count()
+    assert late.pk in {post.person_id for post in response.context["page"]}
+
+
+def test_the_program_is_chosen_with_a_parameter(dpmd_mukomuko, login):
+    response = login(dpmd_mukomuko).get("/wilayah/17.06/tenggat/?program=bpjs_ketenagakerjaan")
+
+    assert response.context["program"].code == Program.KETENAGAKERJAAN
+    assert login(dpmd_mukomuko).get("/wilayah/17.06/tenggat/?program=bpjs_lain").status_code == 404
+
+
+def test_bpjs_officer_sees_their_own_program_by_default(bpjs_tk_mukomuko, login):
+    response = login(bpjs_tk_mukomuko).get("/wilayah/17.06/tenggat/")
+
+    assert response.context["program"].code == Program.KETENAGAKERJAAN
+    assert login(bpjs_tk_mukomuko).get("/wilayah/17.06/tenggat/?program=bpjs_kesehatan").status_code == 404
+
+
+def test_deadlines_page_is_404_outside_the_scope(dpmd_majene, head_suka_pindah, bpjs_kes_majene, login):
+    for user in (dpmd_majene, head_suka_pindah, bpjs_kes_majene):
+        assert login(user).get("/wilayah/17.06/tenggat/").status_code == 404
+
+
+def test_anonymous_is_sent_to_log_in(client, regions):
+    response = client.get("/wilayah/17.06/tenggat/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/masuk/")
+
+
+def test_deadlines_page_costs_the_same_for_few_and_many_villages(
+    demo, dpmd_mukomuko, dpmd_majene, login, django_assert_max_num_queries
+):
+    # Mukomuko: everyone is in JKN; Majene: 49 of 62 desa are not.
+    for user, regency in ((dpmd_mukomuko, "17.06"), (dpmd_majene, "76.05")):
+        client = login(user)
+        with django_assert_max_num_queries(10):
+            response = client.get(f"/wilayah/{regency}/tenggat/")
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == response.context["summary"].officials_overdue
+
+
+def test_demo_figures_of_majene(demo, dpmd_majene, login):
+    response = login(dpmd_majene).get("/wilayah/76.05/tenggat/")
+
+    summary = response.context["summary"]
+    desa = Village.objects.filter(subdistrict__regency_id="76.05", kind="desa")
+    in_jkn = desa.filter(posts__person__enrollments__program_id=Program.KESEHATAN).distinct()
+    assert summary.villages_overdue >= desa.count() - in_jkn.count() == 49
+    uncovered = Post.objects.current().filter(village__in=desa.exclude(pk__in=in_jkn)).values("person").distinct()
+    assert summary.officials_overdue >= uncovered.count()
+
+
+# --- the daily reminder ------------------------------------------------------------------------------
+
+
+def test_reminder_notifies_the_village_once_a_day(suka_pindah, head_suka_pindah, head_arah_tiga, dpmd_mukomuko):
+    official(suka_pindah, 9641, inaugurated=LONG_AGO)
+
+    send_deadline_reminders.delay()
+    send_deadline_reminders.delay()
+
+    reminders = Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah))
+    assert reminders.count() == 1
+    assert "BPJS Kesehatan" in reminders.get().message
+    assert not Notification.objects.filter(user=dpmd_mukomuko).exists()
+
+
+def test_reminder_is_sent_again_the_next_day(suka_pindah, head_suka_pindah):
+    official(suka_pindah, 9642, inaugurated=LONG_AGO)
+    send_deadline_reminders()
+    Notification.objects.filter(user=head_suka_pindah).update(created_at=timezone.now() - dt.timedelta(days=1))
+
+    send_deadline_reminders()
+
+    assert Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah)).count() == 2
+
+
+def test_reminder_skips_a_village_whose_submission_dpmd_holds(suka_pindah, kes, head_suka_pindah):
+    official(suka_pindah, 9643, inaugurated=LONG_AGO)
+    submission_submit(
+        actor=head_suka_pindah,
+        submission=submission_start(actor=head_suka_pindah, village=suka_pindah, program=kes),
+    )
+
+    send_deadline_reminders()
+
+    assert not Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah)).exists()
+
+
+def test_reminder_skips_villages_that_are_on_time(arah_tiga, head_arah_tiga, kes):
+    person = official(arah_tiga, 9644, inaugurated=RECENTLY)
+    EnrollmentFactory(person=official(arah_tiga, 9645, inaugurated=LONG_AGO), program=kes)
+
+    send_deadline_reminders()
+
+    if not overdue_people(kes, [arah_tiga]):  # the demo, when loaded, may have overdue people here
+        assert not Notification.objects.filter(user=head_arah_tiga).exists()
+    assert person.pk not in overdue_people(kes, [arah_tiga])
+
+
+def test_reminder_can_cover_ketenagakerjaan_too(suka_pindah, head_suka_pindah, kes):
+    person = official(suka_pindah, 9646, inaugurated=LONG_AGO)
+    EnrollmentFactory(person=person, program=kes)
+
+    send_deadline_reminders(program_codes=[Program.KETENAGAKERJAAN])
+
+    assert "BPJS TK" in Notification.objects.get(user=head_suka_pindah).message
+
+
+def test_reminder_task_takes_json_arguments(suka_pindah, head_suka_pindah):
+    official(suka_pindah, 9647, inaugurated=LONG_AGO)
+
+    sent = send_deadline_reminders.apply(kwargs={"day": TODAY.isoformat(), "program_codes": ["bpjs_kesehatan"]}).get()
+
+    assert sent >= 1
