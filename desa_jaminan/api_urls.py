@@ -11,4 +11,6 @@ urlpatterns = [
     path("", include("villages.api_roster")),
     path("", include("villages.api_import")),
     path("", include("enrollment.api_submissions")),
+    path("", include("enrollment.api_review")),
+    path("", include("budgets.api")),
 ]

@@ -198,6 +198,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
+    "deactivate-unpaid-jkn": {
+        "task": "budgets.enrollments_deactivate_unpaid",
+        "schedule": crontab(hour=1, minute=15),  # daily; acts only after the 10th, the JKN due date
+        "options": {"expires": 6 * 60 * 60},
+    },
     "deadline-reminders": {
         "task": "enrollment.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),  # 07:00 WIB, when the village office opens

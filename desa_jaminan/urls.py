@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("villages.urls")),
     path("", include("villages.urls_import")),
     path("", include("enrollment.urls_submissions")),
+    path("", include("enrollment.urls_review")),
+    path("", include("budgets.urls")),
     path("api/v1/", include("desa_jaminan.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
+from budgets.demo import payments_for_demo
 from budgets.models import Allocation, FundingSource
 from villages import nik as nik_lib
 from villages.models import Person, Position, Post, Regency, Village
@@ -325,6 +326,7 @@ def demo_load(*, seed: int = 1706) -> DemoResult:
         defaults={"amount": 1_700_000_000, "note": "Iuran JKN 4% perangkat desa (DAU)"},
     )
     _users(result)
+    payments_for_demo(timezone.localdate())
     for regency in Regency.objects.filter(pk__in=[MUKOMUKO, MAJENE]):
         coverage_snapshots_fill(regency=regency, since=dt.date(timezone.localdate().year - 2, 1, 1))
     return result

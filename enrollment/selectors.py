@@ -244,11 +244,21 @@ def officials_by_coverage(
     return people
 
 
-def roster_locked(village: Village) -> bool:
-    """A desa's roster is locked while DPMD holds one of its submissions (submitted or verified)."""
+def locked_village_ids(village_ids) -> set[str]:
+    """The desa among these whose roster is locked: DPMD holds one of their submissions (submitted or
+    verified). One query for any number of desa."""
     from .models import Submission
 
-    return Submission.objects.filter(village=village, status__in=Submission.LOCKING_STATUSES).exists()
+    return set(
+        Submission.objects.filter(village__in=list(village_ids), status__in=Submission.LOCKING_STATUSES)
+        .order_by()
+        .values_list("village_id", flat=True)
+        .distinct()
+    )
+
+
+def roster_locked(village: Village) -> bool:
+    return bool(locked_village_ids([village.pk]))
 
 
 def missing_documents(person_ids: list[int], programs: list[Program]) -> dict[int, list]:

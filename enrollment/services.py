@@ -127,3 +127,39 @@ def _reactivate(
         start_date=on,
         note=note or enrollment.note,
     )
+
+
+@transaction.atomic
+def enrollments_activate(
+    *, actor: User | None, items: list[tuple[Enrollment, str, dt.date]]
+) -> list[Enrollment]:
+    """Activate many requested enrollments at once, each with its participant number and start date,
+    in a constant number of queries (one bulk update, one bulk history insert). All or none: the
+    first row that cannot be activated raises, and the transaction keeps nothing."""
+    from django.utils import timezone
+    from simple_history.utils import bulk_update_with_history
+
+    changed, now = [], timezone.now()
+    for enrollment, number, start in items:
+        if Enrollment.Status.ACTIVE not in TRANSITIONS[enrollment.status]:
+            raise ValidationError(
+                _("An enrollment that is %(old)s cannot become %(new)s.")
+                % {"old": enrollment.get_status_display(), "new": Enrollment.Status.ACTIVE.label}
+            )
+        enrollment.status = Enrollment.Status.ACTIVE
+        enrollment.participant_number = number
+        enrollment.start_date = start
+        enrollment.updated_at = now  # bulk_update leaves auto_now fields alone
+        # Related rows were loaded with the enrollments and uniqueness was checked for the batch:
+        # skip the per-row queries full_clean would make for them.
+        enrollment.full_clean(exclude=["person", "program", "funding_source"], validate_constraints=False)
+        changed.append(enrollment)
+    bulk_update_with_history(
+        changed,
+        Enrollment,
+        ["status", "participant_number", "start_date", "updated_at"],
+        batch_size=500,
+        default_user=actor,
+        default_change_reason="activated",
+    )
+    return changed

@@ -1,1 +1,153 @@
-urlpatterns: list = []
+"""Officials-file API, scoped exactly like the pages (villages/views_import.py): upload a file for a desa
+(or, for DPMD, a regency), read its status and preview, confirm or discard it.
+
+Outside the caller's scope is a 404, a read-only role writing is a 403; an import is found by its token
+only by users who may edit its desa or regency."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import RosterImport
+from .roster_import import services
+from .roster_import.selectors import (
+    regency_is_editable_by,
+    roster_imports_editable_by,
+    roster_imports_visible_to,
+    village_is_editable_by,
+)
+from .selectors import regencies_visible_to, villages_visible_to
+
+
+class RosterImportSerializer(serializers.ModelSerializer):
+    village = serializers.CharField(source="village_id", allow_null=True)
+    regency = serializers.CharField(source="regency_id")
+    preview = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RosterImport
+        fields = [
+            "token",
+            "status",
+            "progress",
+            "message",
+            "village",
+            "regency",
+            "original_name",
+            "rows_total",
+            "created_at",
+            "applied_at",
+            "preview",
+        ]
+
+    def get_preview(self, roster_import: RosterImport) -> dict | None:
+        """Counts, rows and errors once the file is checked (NIKs masked); None while it is checked."""
+        result = roster_import.result or {}
+        if "counts" not in result and "file_errors" not in result:
+            return None
+        return {k: v for k, v in result.items() if k not in ("language", "digest")}
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+def _upload(request, **target) -> Response:
+    upload = UploadSerializer(data=request.data)
+    upload.is_valid(raise_exception=True)
+    try:
+        roster_import = services.roster_import_upload(
+            actor=request.user, upload=upload.validated_data["file"], **target
+        )
+    except ValidationError as exc:
+        return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(RosterImportSerializer(roster_import).data, status=status.HTTP_201_CREATED)
+
+
+class VillageImportView(APIView):
+    """POST multipart `file`: the officials file of a desa. 201 with the import (its preview when the
+    file is small; poll GET /imports/<token>/ while `status` is uploaded or validating)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = UploadSerializer
+
+    def post(self, request, code):
+        village = get_object_or_404(villages_visible_to(request.user), pk=code)
+        if not village_is_editable_by(request.user, village):
+            raise PermissionDenied
+        return _upload(request, village=village)
+
+
+class RegencyImportView(APIView):
+    """POST multipart `file`: a DPMD file for the whole regency, with the column Kode Desa."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = UploadSerializer
+
+    def post(self, request, code):
+        regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+        if not regency_is_editable_by(request.user, regency):
+            raise PermissionDenied
+        return _upload(request, regency=regency)
+
+
+class ImportView(APIView):
+    """GET an import: status, progress and preview."""
+
+    serializer_class = RosterImportSerializer
+
+    def get(self, request, token):
+        roster_import = get_object_or_404(roster_imports_editable_by(request.user), token=token)
+        return Response(RosterImportSerializer(roster_import).data)
+
+
+def _import_for_write(request, token: str) -> RosterImport:
+    roster_import = get_object_or_404(roster_imports_visible_to(request.user), token=token)
+    if not roster_imports_editable_by(request.user).filter(pk=roster_import.pk).exists():
+        raise PermissionDenied
+    return roster_import
+
+
+class ImportConfirmView(APIView):
+    """POST: apply a checked import. 200 once applied; 202 while a large file is being saved (poll
+    GET /imports/<token>/); 409 when it cannot be confirmed (errors, already confirmed, roster locked)."""
+
+    serializer_class = RosterImportSerializer
+
+    def post(self, request, token):
+        roster_import = _import_for_write(request, token)
+        try:
+            roster_import = services.roster_import_confirm(actor=request.user, roster_import=roster_import)
+        except ValidationError as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+        code = status.HTTP_202_ACCEPTED if roster_import.status == RosterImport.Status.APPLYING else status.HTTP_200_OK
+        return Response(RosterImportSerializer(roster_import).data, status=code)
+
+
+class ImportDiscardView(APIView):
+    """POST: drop an import that has not been applied; its file is deleted."""
+
+    serializer_class = RosterImportSerializer
+
+    def post(self, request, token):
+        roster_import = _import_for_write(request, token)
+        try:
+            roster_import = services.roster_import_discard(actor=request.user, roster_import=roster_import)
+        except ValidationError as exc:
+            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+        return Response(RosterImportSerializer(roster_import).data)
+
+
+urlpatterns = [
+    path("villages/<str:code>/imports/", VillageImportView.as_view(), name="api-village-imports"),
+    path("regencies/<str:code>/imports/", RegencyImportView.as_view(), name="api-regency-imports"),
+    path("imports/<str:token>/", ImportView.as_view(), name="api-import"),
+    path("imports/<str:token>/confirm/", ImportConfirmView.as_view(), name="api-import-confirm"),
+    path("imports/<str:token>/discard/", ImportDiscardView.as_view(), name="api-import-discard"),
+]

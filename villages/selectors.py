@@ -57,6 +57,19 @@ def governed_villages(villages: QuerySet[Village]) -> QuerySet[Village]:
     return villages.filter(kind__in=Village.GOVERNED_KINDS)
 
 
+def regencies_editable_by(user: User) -> QuerySet[Regency]:
+    """Regencies the user may change as a whole (a regency officials file, its budget, its scenarios):
+    DPMD staff their own, superusers all; every other role reads only."""
+    qs = Regency.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    if user.role == Role.DPMD:
+        return qs.filter(pk=user.regency_id)
+    return qs.none()
+
+
 def villages_editable_by(user: User) -> QuerySet[Village]:
     """Desa whose roster the user may change: a village head their own, DPMD staff those of their
     regency, superusers all. BPJS officers and province observers read only (a write is a 403)."""

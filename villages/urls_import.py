@@ -1,1 +1,14 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_import
+
+urlpatterns = [
+    path("desa/<str:code>/template.xlsx", views_import.village_import_template, name="village-import-template"),
+    path("desa/<str:code>/impor/", views_import.village_import, name="village-import"),
+    path("wilayah/<str:code>/template.xlsx", views_import.regency_import_template, name="regency-import-template"),
+    path("wilayah/<str:code>/impor/", views_import.regency_import, name="regency-import"),
+    path("impor/<str:token>/", views_import.import_detail, name="import-detail"),
+    path("impor/<str:token>/status/", views_import.import_status, name="import-status"),
+    path("impor/<str:token>/konfirmasi/", views_import.import_confirm, name="import-confirm"),
+    path("impor/<str:token>/batal/", views_import.import_discard, name="import-discard"),
+]

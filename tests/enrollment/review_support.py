@@ -1,0 +1,59 @@
+"""Shared by the review and reconciliation tests (no tests of its own).
+
+- `request_enrollment`: an official holding a post in a desa (given one if needed), with a requested
+  enrollment, as DPMD's forward to BPJS leaves it.
+"""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook, load_workbook
+
+from budgets.models import FundingSource
+from enrollment.models import Enrollment, Program
+from enrollment.services import enrollment_create
+from villages.models import Village
+
+from ..factories import PersonFactory, PostFactory
+
+JKN_NUMBER = "0011336526592"
+KPJ_NUMBER = "23011234567"
+
+
+def jkn(n: int) -> str:
+    return f"00{n:011d}"
+
+
+def kpj(n: int) -> str:
+    return f"23{n:09d}"
+
+
+def request_enrollment(
+    program: Program, village: Village, *, person=None, components=(), source: str = "DAU", **post
+) -> Enrollment:
+    person = person or PersonFactory()
+    if not person.posts.filter(village=village).exists():
+        PostFactory(village=village, person=person, **post)
+    return enrollment_create(
+        actor=None,
+        person=person,
+        program=program,
+        funding_source=FundingSource.objects.get(pk=source),
+        components=components,
+    )
+
+
+def sheet_rows(content: bytes) -> list[tuple]:
+    workbook = load_workbook(io.BytesIO(content))
+    return list(workbook.worksheets[0].iter_rows(values_only=True))
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

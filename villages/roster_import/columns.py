@@ -1,0 +1,79 @@
+"""The columns of the officials file, shared by the template and the import.
+
+Headers are part of the file format, not of the UI: they are Indonesian whatever the user's language,
+so a template downloaded in English imports just the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # attribute of the parsed row (and of Person/Post where it is one)
+    header: str
+    width: int
+    required: bool = False
+    text: bool = False  # formatted as text ('@') in the template so Excel keeps leading zeros and all digits
+    date: bool = False
+
+
+VILLAGE_CODE = Column("village_code", "Kode Desa", 16, required=True, text=True)
+
+COLUMNS: tuple[Column, ...] = (
+    Column("nik", "NIK", 20, required=True, text=True),
+    Column("full_name", "Nama Lengkap", 28, required=True),
+    Column("sex", "Jenis Kelamin (L/P)", 11, required=True),
+    Column("birth_date", "Tanggal Lahir", 14, required=True, date=True),
+    Column("phone", "No. HP", 16, text=True),
+    Column("position", "Jabatan", 32, required=True),
+    Column("local_title", "Nama Jabatan Lokal", 22),
+    Column("status", "Status Jabatan", 22),
+    Column("sk_number", "Nomor SK", 24),
+    Column("sk_date", "Tanggal SK", 14, date=True),
+    Column("inauguration_date", "Tanggal Pelantikan", 14, date=True),
+    Column("term_start", "Mulai Menjabat", 14, required=True, date=True),
+    Column("term_end", "Akhir Masa Jabatan", 14, date=True),
+    Column("wage_basis", "Dasar Upah (Rp)", 16),
+    Column("ended_on", "Tanggal Berhenti", 14, date=True),
+    Column("end_reason", "Alasan Berhenti", 28),
+)
+
+BY_KEY = {c.key: c for c in (VILLAGE_CODE, *COLUMNS)}
+
+PERSON_FIELDS = ("full_name", "sex", "birth_date", "phone")
+POST_FIELDS = (
+    "position",
+    "local_title",
+    "status",
+    "sk_number",
+    "sk_date",
+    "inauguration_date",
+    "term_start",
+    "term_end",
+    "wage_basis",
+    "ended_on",
+    "end_reason",
+)
+
+SHEET_DATA = "Perangkat"
+SHEET_HELP = "Petunjuk"
+SHEET_LISTS = "Daftar"
+
+
+def columns_for(*, regency_file: bool) -> tuple[Column, ...]:
+    """A DPMD file for a whole regency starts with the village code; a village's file has none."""
+    return (VILLAGE_CODE, *COLUMNS) if regency_file else COLUMNS
+
+
+_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
+_SPACES = re.compile(r"\s+")
+
+
+def header_key(text: object) -> str:
+    """How a header cell is compared: case, spacing, a trailing '*' and a trailing note such as '(L/P)'
+    or '(Rp)' do not matter, so 'nik', 'Jenis kelamin' and 'Dasar Upah (Rp) *' all match."""
+    value = _SPACES.sub(" ", str(text or "").replace("\u00a0", " ")).strip().rstrip("*").strip()
+    return _SUFFIX.sub("", value).strip().lower()

@@ -1,0 +1,176 @@
+"""Pages of the officials file: the Excel template, the upload, the preview (or progress) page, and the
+confirm and discard buttons. Scoped: outside the user's scope is a 404, a read-only role writing is a 403,
+and an import is only found by users who may edit its desa or regency."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_POST
+
+from enrollment.selectors import roster_locked
+
+from .models import Regency, RosterImport, Village
+from .roster_import import services
+from .roster_import.selectors import (
+    regency_is_editable_by,
+    roster_imports_editable_by,
+    roster_imports_visible_to,
+    village_is_editable_by,
+)
+from .roster_template import template_response
+from .selectors import regencies_visible_to, villages_visible_to
+
+RUNNING = (RosterImport.Status.UPLOADED, RosterImport.Status.VALIDATING, RosterImport.Status.APPLYING)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Officials file"),
+        help_text=_("The filled-in Excel template (.xlsx), or a CSV file (UTF-8) with the same headers."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+
+def _village_for_edit(user, code: str) -> Village:
+    village = get_object_or_404(villages_visible_to(user), pk=code)
+    if not village_is_editable_by(user, village):
+        raise PermissionDenied
+    return village
+
+
+def _regency_for_edit(user, code: str) -> Regency:
+    regency = get_object_or_404(regencies_visible_to(user), pk=code)
+    if not regency_is_editable_by(user, regency):
+        raise PermissionDenied
+    return regency
+
+
+def _import_for_write(user, token: str) -> RosterImport:
+    roster_import = get_object_or_404(roster_imports_visible_to(user), token=token)
+    if not roster_imports_editable_by(user).filter(pk=roster_import.pk).exists():
+        raise PermissionDenied
+    return roster_import
+
+
+@login_required
+@require_GET
+def village_import_template(request, code):
+    return template_response(village=_village_for_edit(request.user, code))
+
+
+@login_required
+@require_GET
+def regency_import_template(request, code):
+    return template_response(regency=_regency_for_edit(request.user, code))
+
+
+@login_required
+def village_import(request, code):
+    village = _village_for_edit(request.user, code)
+    return _upload(request, village=village, regency=village.subdistrict.regency)
+
+
+@login_required
+def regency_import(request, code):
+    return _upload(request, village=None, regency=_regency_for_edit(request.user, code))
+
+
+def _upload(request, *, village: Village | None, regency: Regency):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            roster_import = services.roster_import_upload(
+                actor=request.user, upload=form.cleaned_data["file"], village=village, regency=regency
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.messages)
+        else:
+            return redirect("import-detail", token=roster_import.token)
+    context = {
+        "form": form,
+        "village": village,
+        "regency": regency,
+        "locked": village is not None and roster_locked(village),
+        "template_url": reverse("village-import-template", args=[village.code])
+        if village
+        else reverse("regency-import-template", args=[regency.code]),
+    }
+    return render(request, "villages/import_upload.html", context)
+
+
+@login_required
+@require_GET
+def import_detail(request, token):
+    roster_import = get_object_or_404(roster_imports_editable_by(request.user), token=token)
+    result = roster_import.result or {}
+    context = {
+        "item": roster_import,
+        "result": result,
+        "counts": result.get("counts", {}),
+        "running": roster_import.status in RUNNING,
+        "can_confirm": roster_import.status == RosterImport.Status.PREVIEW,
+        "can_discard": roster_import.status in services.DISCARDABLE,
+        "back_url": _back_url(roster_import),
+        "regency_file": roster_import.village_id is None,
+        # The counts say it all for a fresh preview; the message matters when the preview was re-made.
+        "show_message": bool(roster_import.message)
+        and not result.get("file_errors")
+        and (roster_import.status != RosterImport.Status.PREVIEW or result.get("replanned")),
+    }
+    return render(request, "villages/import_detail.html", context)
+
+
+@login_required
+@require_GET
+def import_status(request, token):
+    roster_import = get_object_or_404(roster_imports_editable_by(request.user), token=token)
+    return JsonResponse(
+        {
+            "status": roster_import.status,
+            "progress": roster_import.progress,
+            "message": roster_import.message,
+            "preview_url": reverse("import-detail", args=[roster_import.token]),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request, token):
+    roster_import = _import_for_write(request.user, token)
+    try:
+        roster_import = services.roster_import_confirm(actor=request.user, roster_import=roster_import)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("import-detail", token=token)
+    if roster_import.status == RosterImport.Status.APPLIED and roster_import.village_id:
+        messages.success(request, roster_import.message)
+        return redirect("village-detail", code=roster_import.village_id)
+    return redirect("import-detail", token=token)
+
+
+@login_required
+@require_POST
+def import_discard(request, token):
+    roster_import = _import_for_write(request.user, token)
+    try:
+        services.roster_import_discard(actor=request.user, roster_import=roster_import)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("import-detail", token=token)
+    messages.info(request, _("The file was discarded; nothing has been saved."))
+    return redirect(_back_url(roster_import))
+
+
+def _back_url(roster_import: RosterImport) -> str:
+    if roster_import.village_id:
+        return reverse("village-detail", args=[roster_import.village_id])
+    return reverse("regency-import", args=[roster_import.regency_id])
