@@ -130,9 +130,7 @@ def _reactivate(
 
 
 @transaction.atomic
-def enrollments_activate(
-    *, actor: User | None, items: list[tuple[Enrollment, str, dt.date]]
-) -> list[Enrollment]:
+def enrollments_activate(*, actor: User | None, items: list[tuple[Enrollment, str, dt.date]]) -> list[Enrollment]:
     """Activate many requested enrollments at once, each with its participant number and start date,
     in a constant number of queries (one bulk update, one bulk history insert). All or none: the
     first row that cannot be activated raises, and the transaction keeps nothing."""
