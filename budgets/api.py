@@ -297,7 +297,7 @@ class ScenariosView(APIView):
     """GET the scenarios in scope (?regency=); POST a new one (the page's form fields plus `regency`;
     `start_month` as YYYY-MM, `components` the optional ones such as ["JHT"])."""
 
-    @extend_schema(parameters=[OpenApiParameter("regency", str)], responses={200: dict})
+    @extend_schema(operation_id="scenarios_list", parameters=[OpenApiParameter("regency", str)], responses={200: dict})
     def get(self, request):
         scenarios = selectors.scenarios_visible_to(request.user)
         if request.query_params.get("regency"):

@@ -67,6 +67,8 @@ def _editable(request, village: Village) -> None:
 class VillageRosterView(APIView):
     """GET the current officials of a desa; POST one new official (form fields of the page)."""
 
+    serializer_class = RosterPostSerializer
+
     def get(self, request, code):
         village = get_object_or_404(villages_visible_to(request.user), pk=code)
         posts = Post.objects.current().filter(village=village).select_related("person").order_by("position", "pk")
@@ -99,6 +101,8 @@ def _post_for(request, pk) -> Post:
 class PostView(APIView):
     """GET one post; PATCH corrects it (send the fields to change)."""
 
+    serializer_class = RosterPostSerializer
+
     def get(self, request, pk):
         return Response(RosterPostSerializer(_post_for(request, pk), context={"request": request}).data)
 
@@ -124,6 +128,8 @@ class PostView(APIView):
 
 class PostEndView(APIView):
     """POST {ended_on, reason}: ends the post; it stays on record."""
+
+    serializer_class = RosterPostSerializer
 
     def post(self, request, pk):
         post = _post_for(request, pk)
