@@ -21,12 +21,13 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from budgets.demo import payments_for_demo
-from budgets.models import Allocation, FundingSource
+from budgets.models import Allocation, FundingSource, VillageFund
 from villages import nik as nik_lib
 from villages.models import Person, Position, Post, Regency, Village
 from villages.services import regions_import
 
-from .models import Enrollment, Program
+from .models import Enrollment, Program, Submission
+from .submissions import submission_forward, submission_return, submission_start, submission_submit, submission_verify
 from .trend import coverage_snapshots_fill
 
 DEMO_PASSWORD = "jaminan-desa-2026"
@@ -304,6 +305,57 @@ def _users(result: DemoResult) -> None:
     result.logins = [name for name, _, _ in specs]
 
 
+def _village_budgets(builder: _Builder, villages: list[Village]) -> None:
+    """Each Mukomuko desa's ADD for the year, and an ADD allocation for BPJS Ketenagakerjaan in the nine
+    desa that pay for it, so the budget pages and the ADD-share scenarios have figures to show."""
+    year = timezone.localdate().year
+    known = set(VillageFund.objects.filter(village__in=villages, fiscal_year=year).values_list("village", flat=True))
+    VillageFund.objects.bulk_create(
+        [
+            VillageFund(village=v, fiscal_year=year, add_amount=builder.rng.randrange(300, 520) * 1_000_000)
+            for v in villages
+            if v.pk not in known
+        ]
+    )
+    tk_villages = Village.objects.filter(
+        pk__in=[v.pk for v in villages], posts__person__enrollments__program_id=Program.KETENAGAKERJAAN
+    ).distinct()
+    for village in tk_villages:
+        Allocation.objects.get_or_create(
+            fiscal_year=year,
+            village=village,
+            regency=None,
+            program_id=Program.KETENAGAKERJAAN,
+            source_id="ADD",
+            defaults={"amount": 2_500_000, "note": "APBDes 5.1.3.03/5.1.3.04 Jaminan Ketenagakerjaan"},
+        )
+
+
+def _majene_submissions(villages: list[Village]) -> None:
+    """Majene chases the 49 desa without JKN: some have sent their officials, one was sent back for a
+    missing KK, two went on to BPJS Polewali and wait in its review queue."""
+    kes = Program.objects.get(pk=Program.KESEHATAN)
+    if Submission.objects.filter(village__in=villages, program=kes).exists():
+        return
+    dpmd = User.objects.get(username="dpmd-majene")
+    waiting = [v for v in villages if not Enrollment.objects.filter(program=kes, person__posts__village=v).exists()][:6]
+    for i, village in enumerate(waiting):
+        head = User.objects.get(username=f"desa-{village.code_digits}")
+        submission = submission_start(actor=head, village=village, program=kes)
+        if i == 5:
+            continue  # still a draft
+        submission = submission_submit(actor=head, submission=submission)
+        if i == 4:
+            submission_return(
+                actor=dpmd,
+                submission=submission,
+                note="KK Kepala Dusun belum diunggah. Mohon lengkapi lalu ajukan kembali.",
+            )
+        elif i < 2:
+            submission = submission_verify(actor=dpmd, submission=submission)
+            submission_forward(actor=dpmd, submission=submission)
+
+
 @transaction.atomic
 def demo_load(*, seed: int = 1706) -> DemoResult:
     result = DemoResult()
@@ -326,7 +378,9 @@ def demo_load(*, seed: int = 1706) -> DemoResult:
         defaults={"amount": 1_700_000_000, "note": "Iuran JKN 4% perangkat desa (DAU)"},
     )
     _users(result)
+    _village_budgets(builder, desa_of(MUKOMUKO))
     payments_for_demo(timezone.localdate())
+    _majene_submissions(desa_of(MAJENE))
     for regency in Regency.objects.filter(pk__in=[MUKOMUKO, MAJENE]):
         coverage_snapshots_fill(regency=regency, since=dt.date(timezone.localdate().year - 2, 1, 1))
     return result

@@ -46,6 +46,12 @@ def make(user, *, name="JKK+JKM dari ADD", components=(), source="ADD", start=JU
     )
 
 
+def funds() -> dict[tuple[str, int], int]:
+    """Every ADD entered, (desa, year) → amount: the demo's as well as a test's own."""
+    rows = VillageFund.objects.values_list("village", "fiscal_year", "add_amount")
+    return {(village, year): amount for village, year, amount in rows}
+
+
 # --- the figures -------------------------------------------------------------------------------------
 
 
@@ -99,6 +105,8 @@ def test_jht_adds_the_employer_and_the_participant_share(demo, dpmd_mukomuko):
 
 
 def test_desa_above_the_add_threshold_are_listed_and_the_others_lack_their_add(demo, dpmd_mukomuko):
+    # The demo enters every Mukomuko desa's ADD; here only the two desa below have theirs.
+    VillageFund.objects.filter(village__subdistrict__regency=MUKOMUKO, fiscal_year=JULY.year).delete()
     scenario = make(dpmd_mukomuko)
     villages = scenario_result(scenario, day=TODAY).villages
     small, large = villages[0], villages[1]
@@ -279,7 +287,12 @@ def test_dpmd_enters_a_desa_add_and_the_list_shows_it(demo, dpmd_mukomuko, suka_
 def test_the_add_file_is_previewed_with_its_row_errors_and_saves_nothing_until_right(
     demo, dpmd_mukomuko, suka_pindah, arah_tiga, login
 ):
-    VillageFund.objects.create(village=arah_tiga, fiscal_year=TODAY.year, add_amount=500_000_000)
+    # The demo enters both desa's ADD: Suka Pindah starts without one, Arah Tiga with Rp500.000.000.
+    VillageFund.objects.filter(village=suka_pindah, fiscal_year=TODAY.year).delete()
+    VillageFund.objects.update_or_create(
+        village=arah_tiga, fiscal_year=TODAY.year, defaults={"add_amount": 500_000_000}
+    )
+    before = funds()
     client = login(dpmd_mukomuko)
     url = f"/wilayah/{MUKOMUKO}/anggaran/add/impor/"
     kelurahan = Village.objects.filter(subdistrict__regency=MUKOMUKO, kind="kelurahan").first()
@@ -298,7 +311,7 @@ def test_the_add_file_is_previewed_with_its_row_errors_and_saves_nothing_until_r
     response = client.post(url, {"file": SimpleUploadedFile("add.csv", bad.encode())})
 
     assert [e.row for e in response.context["plan"].errors] == [3, 4, 5, 6, 7]
-    assert not VillageFund.objects.filter(village=suka_pindah).exists()
+    assert funds() == before
 
     good = "\n".join(
         [
@@ -310,21 +323,22 @@ def test_the_add_file_is_previewed_with_its_row_errors_and_saves_nothing_until_r
     preview = client.post(url, {"file": SimpleUploadedFile("add.csv", good.encode())})
     assert [(r.kind, r.old) for r in preview.context["plan"].rows] == [("new", None), ("changed", 500_000_000)]
     assert client.post(url, {"token": preview.context["token"]}).status_code == 302
-    assert dict(VillageFund.objects.values_list("village", "add_amount")) == {
-        suka_pindah.code: 650_000_000,
-        arah_tiga.code: 600_000_000,
+    assert funds() == before | {
+        (suka_pindah.code, TODAY.year): 650_000_000,
+        (arah_tiga.code, TODAY.year): 600_000_000,
     }
 
 
 def test_only_dpmd_writes_the_add(demo, bengkulu_observer, head_suka_pindah, dpmd_majene, suka_pindah, login):
     data = {"village": suka_pindah.code, "fiscal_year": TODAY.year, "add_amount": "1000"}
+    before = funds()
 
     assert login(bengkulu_observer).get(f"/wilayah/{MUKOMUKO}/anggaran/add/").status_code == 200
     assert login(bengkulu_observer).post(f"/wilayah/{MUKOMUKO}/anggaran/add/", data).status_code == 403
     assert login(bengkulu_observer).get(f"/wilayah/{MUKOMUKO}/anggaran/add/impor/").status_code == 403
     assert login(head_suka_pindah).get(f"/wilayah/{MUKOMUKO}/anggaran/add/").status_code == 404
     assert login(dpmd_majene).post(f"/wilayah/{MUKOMUKO}/anggaran/add/", data).status_code == 404
-    assert not VillageFund.objects.exists()
+    assert funds() == before
 
 
 # --- query counts ------------------------------------------------------------------------------------

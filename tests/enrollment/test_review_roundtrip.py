@@ -19,6 +19,7 @@ from enrollment.models import Enrollment
 from villages.models import Village
 
 from ..factories import PersonFactory, make_nik
+from . import test_reconciliation as reconciliation
 from .review_support import jkn, kpj, request_enrollment, xlsx_bytes
 
 Status = Enrollment.Status
@@ -32,6 +33,11 @@ CONFIRM_FIXED, CONFIRM_PER_ROW = 20, 0  # one bulk update, whatever the number o
 @pytest.fixture
 def majene_desa(regions):
     return Village.objects.get(pk=MAJENE_DESA)
+
+
+# The officer of a regency of its own downloads a queue holding only the test's requests, whatever the
+# session demo left waiting in Majene's.
+uji, uji_desa, bpjs_kes_uji = reconciliation.uji, reconciliation.uji_desa, reconciliation.bpjs_kes_uji
 
 
 def fill_queue(program, village, n: int, *, start: int = 0) -> list[Enrollment]:
@@ -86,10 +92,10 @@ def confirm(client, token: str):
 
 
 def test_officer_clears_a_queue_of_100_requests_in_one_file(
-    kes, majene_desa, bpjs_kes_majene, login, django_assert_max_num_queries
+    kes, uji_desa, bpjs_kes_uji, login, django_assert_max_num_queries
 ):
-    requests = fill_queue(kes, majene_desa, 100)
-    client = login(bpjs_kes_majene)
+    requests = fill_queue(kes, uji_desa, 100)
+    client = login(bpjs_kes_uji)
     content = filled(download(client, kes), lambda i: jkn(i + 1), start="01-03-2026")
 
     preview = preview_of(client, upload(client, content))
@@ -102,16 +108,16 @@ def test_officer_clears_a_queue_of_100_requests_in_one_file(
     assert active.count() == 100
     assert set(active.values_list("start_date", flat=True)) == {dt.date(2026, 3, 1)}
     assert sorted(active.values_list("participant_number", flat=True)) == [jkn(i + 1) for i in range(100)]
-    assert {e.history.first().history_user for e in active} == {bpjs_kes_majene}
+    assert {e.history.first().history_user for e in active} == {bpjs_kes_uji}
 
 
 def test_the_preview_costs_the_same_queries_for_10_and_100_rows(
-    kes, majene_desa, bpjs_kes_majene, login, django_assert_max_num_queries
+    kes, uji_desa, bpjs_kes_uji, login, django_assert_max_num_queries
 ):
-    client = login(bpjs_kes_majene)
-    fill_queue(kes, majene_desa, 10)
+    client = login(bpjs_kes_uji)
+    fill_queue(kes, uji_desa, 10)
     small_file = filled(download(client, kes), lambda i: jkn(i + 1))
-    fill_queue(kes, majene_desa, 90, start=10)
+    fill_queue(kes, uji_desa, 90, start=10)
     large_file = filled(download(client, kes), lambda i: jkn(i + 1))
 
     with django_assert_max_num_queries(12) as small:
@@ -123,9 +129,9 @@ def test_the_preview_costs_the_same_queries_for_10_and_100_rows(
     assert len(large) == len(small)
 
 
-def test_bad_numbers_are_refused_row_by_row_and_nothing_is_applied(kes, majene_desa, bpjs_kes_majene, login):
-    requests = fill_queue(kes, majene_desa, 4)
-    client = login(bpjs_kes_majene)
+def test_bad_numbers_are_refused_row_by_row_and_nothing_is_applied(kes, uji_desa, bpjs_kes_uji, login):
+    requests = fill_queue(kes, uji_desa, 4)
+    client = login(bpjs_kes_uji)
     numbers = [jkn(1), "001133652659", "00113365265AB", jkn(1)]
 
     preview = preview_of(client, upload(client, filled(download(client, kes), lambda i: numbers[i])))
@@ -144,9 +150,9 @@ def test_bad_numbers_are_refused_row_by_row_and_nothing_is_applied(kes, majene_d
     assert Enrollment.objects.filter(pk__in=[e.pk for e in requests], status=Status.REQUESTED).count() == 4
 
 
-def test_importing_the_same_file_again_after_confirming_changes_nothing(kes, majene_desa, bpjs_kes_majene, login):
-    requests = fill_queue(kes, majene_desa, 3)
-    client = login(bpjs_kes_majene)
+def test_importing_the_same_file_again_after_confirming_changes_nothing(kes, uji_desa, bpjs_kes_uji, login):
+    requests = fill_queue(kes, uji_desa, 3)
+    client = login(bpjs_kes_uji)
     content = filled(download(client, kes), lambda i: jkn(i + 1))
     confirm(client, preview_of(client, upload(client, content))["token"])
     history = sum(e.history.count() for e in Enrollment.objects.filter(pk__in=[e.pk for e in requests]))
@@ -159,9 +165,9 @@ def test_importing_the_same_file_again_after_confirming_changes_nothing(kes, maj
     assert sum(e.history.count() for e in Enrollment.objects.filter(pk__in=[e.pk for e in requests])) == history
 
 
-def test_a_preview_is_confirmed_once(kes, majene_desa, bpjs_kes_majene, login):
-    fill_queue(kes, majene_desa, 2)
-    client = login(bpjs_kes_majene)
+def test_a_preview_is_confirmed_once(kes, uji_desa, bpjs_kes_uji, login):
+    fill_queue(kes, uji_desa, 2)
+    client = login(bpjs_kes_uji)
     token = preview_of(client, upload(client, filled(download(client, kes), lambda i: jkn(i + 1))))["token"]
 
     confirm(client, token)
@@ -187,14 +193,12 @@ def test_rows_without_a_number_stay_in_the_queue_and_the_start_date_defaults_to_
     assert second.status == Status.REQUESTED
 
 
-def test_each_kind_of_bad_row_is_reported_with_its_row_and_column(
-    kes, majene_desa, suka_pindah, tk, bpjs_kes_majene, login
-):
-    swapped_a, swapped_b, unknown, rejected, bad_date, typed_as_number, used = fill_queue(kes, majene_desa, 7)
-    review.enrollment_reject(actor=bpjs_kes_majene, enrollment=rejected, reason="Data ganda")
-    holder = fill_queue(kes, majene_desa, 1, start=50)[0]
-    review.enrollments_approve(actor=bpjs_kes_majene, items=[(holder, jkn(99), dt.date(2025, 1, 1))])
-    client = login(bpjs_kes_majene)
+def test_each_kind_of_bad_row_is_reported_with_its_row_and_column(kes, uji_desa, suka_pindah, tk, bpjs_kes_uji, login):
+    swapped_a, swapped_b, unknown, rejected, bad_date, typed_as_number, used = fill_queue(kes, uji_desa, 7)
+    review.enrollment_reject(actor=bpjs_kes_uji, enrollment=rejected, reason="Data ganda")
+    holder = fill_queue(kes, uji_desa, 1, start=50)[0]
+    review.enrollments_approve(actor=bpjs_kes_uji, items=[(holder, jkn(99), dt.date(2025, 1, 1))])
+    client = login(bpjs_kes_uji)
     content = download(client, kes)
     order = {e.pk: e for e in (swapped_a, swapped_b, unknown, rejected, bad_date, typed_as_number, used)}
 
@@ -226,9 +230,9 @@ def test_each_kind_of_bad_row_is_reported_with_its_row_and_column(
     assert len(order) == 7
 
 
-def test_a_nik_typed_as_a_number_is_that_rows_error(kes, majene_desa, bpjs_kes_majene, login):
-    (enrollment,) = fill_queue(kes, majene_desa, 1)
-    client = login(bpjs_kes_majene)
+def test_a_nik_typed_as_a_number_is_that_rows_error(kes, uji_desa, bpjs_kes_uji, login):
+    (enrollment,) = fill_queue(kes, uji_desa, 1)
+    client = login(bpjs_kes_uji)
 
     def edit(sheet, header):
         sheet.cell(2, header.index("NIK") + 1).value = float(enrollment.person.nik)
@@ -287,13 +291,13 @@ def test_rows_of_another_program_or_regency_are_unknown_ids(kes, tk, suka_pindah
     assert [(e["row"], e["column"]) for e in preview["errors"]] == [(2, "ID")]
 
 
-def test_another_officers_preview_is_a_404(kes, majene_desa, bpjs_kes_majene, login):
-    fill_queue(kes, majene_desa, 1)
-    colleague = type(bpjs_kes_majene).objects.create(username="bpjs-kes-2", role="bpjs", program=kes)
-    colleague.branch_regencies.set([majene_desa.subdistrict.regency])
-    owner = login(bpjs_kes_majene)
+def test_another_officers_preview_is_a_404(kes, uji_desa, bpjs_kes_uji, login):
+    fill_queue(kes, uji_desa, 1)
+    colleague = type(bpjs_kes_uji).objects.create(username="bpjs-kes-2", role="bpjs", program=kes)
+    colleague.branch_regencies.set([uji_desa.subdistrict.regency])
+    owner = login(bpjs_kes_uji)
     token = preview_of(owner, upload(owner, filled(download(owner, kes), lambda i: jkn(1))))["token"]
 
     assert login(colleague).get(f"/bpjs/antrean/impor/?token={token}").status_code == 404
     assert login(colleague).post("/bpjs/antrean/impor/konfirmasi/", {"token": token}).status_code == 404
-    assert Enrollment.objects.filter(status=Status.REQUESTED).count() == 1
+    assert Enrollment.objects.filter(status=Status.REQUESTED, person__posts__village=uji_desa).count() == 1

@@ -102,8 +102,13 @@ def test_list_is_scoped(submitted, head_suka_pindah, head_arah_tiga, dpmd_majene
     assert [s["id"] for s in api(dpmd_mukomuko).get("/api/v1/submissions/?status=submitted").json()["results"]] == [
         submitted.pk
     ]
-    for user in (head_arah_tiga, dpmd_majene, bpjs_tk_mukomuko):  # BPJS TK: another program
+    for user in (head_arah_tiga, bpjs_tk_mukomuko):  # BPJS TK: another program
         assert api(user).get("/api/v1/submissions/").json()["results"] == []
+    # DPMD of Majene lists exactly Majene's own submissions (the session demo's, when it was loaded).
+    majene = Submission.objects.filter(village__subdistrict__regency=dpmd_majene.regency)
+    listed = api(dpmd_majene).get("/api/v1/submissions/").json()["results"]
+    assert {s["id"] for s in listed} == set(majene.values_list("pk", flat=True))
+    assert submitted.pk not in {s["id"] for s in listed}
 
 
 def test_detail_has_timeline_officials_and_steps(submitted, budi, dpmd_mukomuko, api):
