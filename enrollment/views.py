@@ -139,6 +139,24 @@ def subdistrict_detail(request, code):
     return render(request, "enrollment/subdistrict_detail.html", context)
 
 
+def _list_scope(request, code: str, filters: tuple[str, ...]) -> dict:
+    """What every list behind a dashboard figure reads from the request: regency (404 outside the
+    user's scope), program (404 when not the user's), filter, day, and the villages (of one kecamatan
+    when `?kecamatan=` names one)."""
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    program = program_for(request.user, request.GET.get("program"))
+    which = _choice(request, "which", filters)
+    villages, subdistrict = _scope_villages(request, regency)
+    return {
+        "regency": regency,
+        "subdistrict": subdistrict,
+        "program": program,
+        "which": which,
+        "day": _day(request),
+        "villages": villages,
+    }
+
+
 def _scope_villages(request, regency: Regency):
     """The villages of the regency, or of one of its subdistricts when `?kecamatan=` names one."""
     villages = _regency_villages(regency)
@@ -152,34 +170,26 @@ def _scope_villages(request, regency: Regency):
 @login_required
 def village_list(request, code):
     """The desa behind a village figure of the dashboard (covered, fully covered, not covered)."""
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
-    program = program_for(request.user, request.GET.get("program"))
-    which = _choice(request, "which", VILLAGE_FILTERS)
-    day = _day(request)
-    villages, subdistrict = _scope_villages(request, regency)
-    rows = villages_by_coverage(villages=villages, program=program, day=day, which=which)
+    scope = _list_scope(request, code, VILLAGE_FILTERS)
+    rows = villages_by_coverage(
+        villages=scope["villages"], program=scope["program"], day=scope["day"], which=scope["which"]
+    )
     if request.GET.get("format") == "xlsx":
-        return exports.villages_xlsx(rows, regency=regency, program=program, day=day, which=which)
-    context = {
-        "regency": regency,
-        "subdistrict": subdistrict,
-        "program": program,
-        "which": which,
-        "day": day,
-        "rows": rows,
-    }
+        return exports.villages_xlsx(
+            rows, regency=scope["regency"], program=scope["program"], day=scope["day"], which=scope["which"]
+        )
+    context = {**scope, "rows": rows}
     return render(request, "enrollment/village_list.html", context)
 
 
 @login_required
 def official_list(request, code):
     """The officials behind an official figure of the dashboard, 100 to a page."""
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
-    program = program_for(request.user, request.GET.get("program"))
-    which = _choice(request, "which", OFFICIAL_FILTERS)
-    day = _day(request)
-    villages, subdistrict = _scope_villages(request, regency)
-    people = officials_by_coverage(villages=villages, program=program, day=day, which=which).prefetch_related(
+    scope = _list_scope(request, code, OFFICIAL_FILTERS)
+    program, day = scope["program"], scope["day"]
+    people = officials_by_coverage(
+        villages=scope["villages"], program=program, day=day, which=scope["which"]
+    ).prefetch_related(
         Prefetch("posts", Post.objects.active_on(day).select_related("village"), to_attr="held_posts"),
         Prefetch(
             "enrollments",
@@ -188,14 +198,7 @@ def official_list(request, code):
         ),
     )
     page = Paginator(people.order_by("full_name", "pk"), 100).get_page(request.GET.get("page"))
-    context = {
-        "regency": regency,
-        "subdistrict": subdistrict,
-        "program": program,
-        "which": which,
-        "day": day,
-        "page": page,
-    }
+    context = {**scope, "page": page}
     return render(request, "enrollment/official_list.html", context)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from villages import services
+
 
 @dataclass(frozen=True)
 class Column:
@@ -43,20 +45,9 @@ COLUMNS: tuple[Column, ...] = (
 
 BY_KEY = {c.key: c for c in (VILLAGE_CODE, *COLUMNS)}
 
-PERSON_FIELDS = ("full_name", "sex", "birth_date", "phone")
-POST_FIELDS = (
-    "position",
-    "local_title",
-    "status",
-    "sk_number",
-    "sk_date",
-    "inauguration_date",
-    "term_start",
-    "term_end",
-    "wage_basis",
-    "ended_on",
-    "end_reason",
-)
+# The fields a file may set: those the roster forms set, and a post's end.
+PERSON_FIELDS = services.PERSON_FIELDS
+POST_FIELDS = (*services.POST_FIELDS, "ended_on", "end_reason")
 
 SHEET_DATA = "Perangkat"
 SHEET_HELP = "Petunjuk"
