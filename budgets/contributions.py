@@ -180,9 +180,9 @@ def enrollment_costs(enrollments: QuerySet[Enrollment], *, day: dt.date) -> list
     )
     components: dict[int, list[int]] = defaultdict(list)
     through = Enrollment.components.through
-    for enrollment_id, component_id in through.objects.filter(enrollment_id__in=[r["pk"] for r in rows]).values_list(
-        "enrollment_id", "programcomponent_id"
-    ):
+    # A subquery, not a list of ids: a national run would pass SQLite's limit on query parameters.
+    chosen = through.objects.filter(enrollment_id__in=enrollments.order_by().values("pk"))
+    for enrollment_id, component_id in chosen.values_list("enrollment_id", "programcomponent_id"):
         components[enrollment_id].append(component_id)
     return [
         EnrollmentCost(

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import ScopedAdmin, ScopedHistoryAdmin
 
 from . import nik as nik_lib
-from .models import Person, Post, Province, Regency, Subdistrict, Village
+from .models import FamilyMember, Person, Post, Province, Regency, Subdistrict, Village
 from .selectors import officials_visible_to, posts_visible_to, villages_visible_to
 
 
@@ -65,10 +65,19 @@ class PersonForm(forms.ModelForm):
         return super().save(commit)
 
 
+class FamilyMemberInline(admin.TabularInline):
+    """Family covered by the official's JKN; they appear on the BPJS collective-registration sheet."""
+
+    model = FamilyMember
+    fields = ["full_name", "relation", "birth_date"]
+    extra = 0
+
+
 @admin.register(Person)
 class PersonAdmin(ScopedHistoryAdmin):
     scope = staticmethod(officials_visible_to)
     form = PersonForm
+    inlines = [FamilyMemberInline]
     list_display = ["full_name", "nik_masked", "sex", "birth_date"]
     search_fields = ["full_name"]
     readonly_fields = ["nik_masked"]
