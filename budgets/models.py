@@ -196,6 +196,8 @@ class VillageFund(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     add_amount = models.PositiveBigIntegerField(_("ADD (Rp)"))
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["village", "-fiscal_year"]
         verbose_name = _("village ADD")
@@ -218,6 +220,8 @@ class Scenario(models.Model):
     add_share_threshold = models.DecimalField(_("ADD share threshold (%)"), max_digits=5, decimal_places=2, default=5)
     created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]

@@ -192,6 +192,7 @@ def village_fund_set(*, actor: User, village: Village, fiscal_year: int, add_amo
         village=village, fiscal_year=fiscal_year
     )
     fund.add_amount = add_amount
+    fund._history_user = actor
     fund.full_clean()
     fund.save()
     return fund
@@ -238,6 +239,7 @@ def scenario_create(
         add_share_threshold=add_share_threshold,
         created_by=actor,
     )
+    scenario._history_user = actor
     scenario.full_clean()
     scenario.save()
     return scenario
@@ -245,6 +247,7 @@ def scenario_create(
 
 @transaction.atomic
 def scenario_delete(*, actor: User, scenario: Scenario) -> None:
+    scenario._history_user = actor
     scenario.delete()
 
 

@@ -203,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=15),  # daily; acts only after the 10th, the JKN due date
         "options": {"expires": 6 * 60 * 60},
     },
+    "discard-stale-uploads": {
+        "task": "enrollment.discard_stale_uploads",
+        "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
     "deadline-reminders": {
         "task": "enrollment.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),  # 07:00 WIB, when the village office opens

@@ -771,3 +771,17 @@ def reconciliation_xlsx(reconciliation: Reconciliation) -> HttpResponse:
     day = timezone.localtime(reconciliation.created_at).date()
     filename = f"rekonsiliasi-{reconciliation.program_id}-{reconciliation.regency_id}-{day.isoformat()}.xlsx"
     return xlsx_response(filename=filename, title=_("Reconciliation"), headers=headers, rows=rows)
+
+
+def reconciliation_uploads_expire(*, before: dt.datetime) -> int:
+    """Delete the files of lists uploaded before `before` whose columns were never chosen: they hold
+    NIKs and no comparison will be made of them. Run daily."""
+    expired = 0
+    for reconciliation in Reconciliation.objects.filter(created_at__lt=before).exclude(file=""):
+        with transaction.atomic():
+            _delete_file_on_commit(reconciliation)
+            reconciliation.result = {**reconciliation.result, "stage": "expired"}
+            reconciliation.file = ""
+            reconciliation.save(update_fields=["result", "file"])
+            expired += 1
+    return expired

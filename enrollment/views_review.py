@@ -317,6 +317,9 @@ def reconciliation_detail(request, token):
     reconciliation = _reconciliation(request, token)
     if reconciliation.result.get("stage") == "mapping":
         return _mapping_step(request, reconciliation)
+    if reconciliation.result.get("stage") == "expired":
+        messages.error(request, _("This list was uploaded more than a week ago and never compared. Upload it again."))
+        return redirect("reconciliation-new")
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "problems"
     kinds = {"problems": ("mismatched", "only_bpjs", "only_here"), "all": rec.KINDS}.get(show, (show,))
     village = request.GET.get("village", "")

@@ -327,3 +327,32 @@ def test_the_import_costs_the_same_queries_for_3_rows_as_for_300(dpmd_mukomuko, 
 
     assert len(response.context["plan"].rows) == 300
     assert len(large) == len(small) <= 10
+
+
+def test_who_entered_an_add_amount_and_who_saved_or_deleted_a_scenario_is_kept(dpmd_mukomuko, suka_pindah, tk):
+    import datetime as dt
+    from decimal import Decimal
+
+    from budgets.models import FundingSource, Scenario, VillageFund
+    from budgets.services import scenario_create, scenario_delete, village_fund_set
+
+    fund = village_fund_set(actor=dpmd_mukomuko, village=suka_pindah, fiscal_year=2031, add_amount=400_000_000)
+    village_fund_set(actor=dpmd_mukomuko, village=suka_pindah, fiscal_year=2031, add_amount=450_000_000)
+    scenario = scenario_create(
+        actor=dpmd_mukomuko,
+        regency=suka_pindah.subdistrict.regency,
+        name="Semua dari ADD",
+        program=tk,
+        components=["JKK", "JKM"],
+        source=FundingSource.objects.get(pk="ADD"),
+        start_month=dt.date(2031, 7, 1),
+        add_share_threshold=Decimal(5),
+    )
+    scenario_pk = scenario.pk
+    scenario_delete(actor=dpmd_mukomuko, scenario=scenario)
+
+    assert [h.add_amount for h in fund.history.order_by("history_date")] == [400_000_000, 450_000_000]
+    assert {h.history_user for h in fund.history.all()} == {dpmd_mukomuko}
+    deleted = Scenario.history.filter(id=scenario_pk, history_type="-").get()
+    assert deleted.history_user == dpmd_mukomuko
+    assert VillageFund.objects.get(pk=fund.pk).add_amount == 450_000_000

@@ -14,6 +14,7 @@ or a discard while a check runs can never apply or show an import twice:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Callable
@@ -379,3 +380,21 @@ def roster_import_fail(*, roster_import: RosterImport, message: str) -> RosterIm
         ):
             _delete_file_on_commit(roster_import)
     return roster_import
+
+
+def roster_imports_expire(*, before: dt.datetime) -> int:
+    """Discard the imports left unconfirmed since before `before`: their file (or checked rows, which
+    hold NIKs) is deleted. Run daily; an import touched since is left alone."""
+    expired = 0
+    for roster_import in RosterImport.objects.filter(status__in=DISCARDABLE, updated_at__lt=before):
+        with transaction.atomic():
+            if _claim(
+                roster_import,
+                from_statuses=DISCARDABLE,
+                status=Status.DISCARDED,
+                progress=100,
+                message=_("Discarded: it was not confirmed in time. Upload the file again if it is still needed."),
+            ):
+                _delete_file_on_commit(roster_import)
+                expired += 1
+    return expired
