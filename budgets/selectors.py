@@ -63,9 +63,8 @@ ACCOUNT_CODES: dict[tuple[str, bool], tuple[str, str]] = {
 # --- scope -------------------------------------------------------------------------------------------
 
 
-def allocations_visible_to(user: User) -> QuerySet[Allocation]:
-    """Allocations of the regencies and villages in the user's scope, for the programs they can see."""
-    qs = Allocation.objects.select_related("regency", "village", "program", "source")
+def _payer_visible_to(qs: QuerySet, user: User) -> QuerySet:
+    """Rows paid or set aside by a regency or a desa in the user's scope, for the programs they see."""
     if user.is_authenticated and user.is_superuser:
         return qs
     return qs.filter(
@@ -74,27 +73,26 @@ def allocations_visible_to(user: User) -> QuerySet[Allocation]:
     )
 
 
+def _payer_editable_by(qs: QuerySet, user: User) -> QuerySet:
+    """DPMD staff: the rows of their regency and of its desa; a village head: their desa's."""
+    return qs.filter(Q(regency__in=regencies_editable_by(user)) | Q(village__in=villages_editable_by(user)))
+
+
+def allocations_visible_to(user: User) -> QuerySet[Allocation]:
+    return _payer_visible_to(Allocation.objects.select_related("regency", "village", "program", "source"), user)
+
+
 def allocations_editable_by(user: User) -> QuerySet[Allocation]:
-    """DPMD staff: the allocations of their regency and of its desa; a village head: their desa's."""
-    return Allocation.objects.filter(
-        Q(regency__in=regencies_editable_by(user)) | Q(village__in=villages_editable_by(user))
-    )
+    return _payer_editable_by(Allocation.objects.all(), user)
 
 
 def payments_visible_to(user: User) -> QuerySet[Payment]:
     qs = Payment.objects.select_related("regency", "village", "program", "source", "recorded_by")
-    if user.is_authenticated and user.is_superuser:
-        return qs
-    return qs.filter(
-        Q(regency__in=regencies_visible_to(user)) | Q(village__in=villages_visible_to(user)),
-        program__in=programs_visible_to(user),
-    )
+    return _payer_visible_to(qs, user)
 
 
 def payments_editable_by(user: User) -> QuerySet[Payment]:
-    return Payment.objects.filter(
-        Q(regency__in=regencies_editable_by(user)) | Q(village__in=villages_editable_by(user))
-    )
+    return _payer_editable_by(Payment.objects.all(), user)
 
 
 def scenarios_visible_to(user: User) -> QuerySet[Scenario]:

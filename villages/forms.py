@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import nik as nik_lib
 from .models import Person, Position, Post
+from .services import PERSON_FIELDS, POST_FIELDS
 
 _WAGE = re.compile(r"^(rp\.?)?\s*\d{1,3}(\.\d{3})*(,00)?$|^(rp\.?)?\s*\d+$", re.IGNORECASE)
 
@@ -90,20 +91,9 @@ class OfficialForm(forms.Form):
     @classmethod
     def initial_for(cls, post: Post) -> dict:
         person = post.person
-        initial = {name: getattr(person, name) for name in ("full_name", "sex", "birth_date", "phone")}
+        initial = {name: getattr(person, name) for name in PERSON_FIELDS}
         initial["nik"] = person.nik
-        for name in (
-            "position",
-            "local_title",
-            "status",
-            "sk_number",
-            "sk_date",
-            "inauguration_date",
-            "term_start",
-            "term_end",
-            "wage_basis",
-        ):
-            initial[name] = getattr(post, name)
+        initial.update({name: getattr(post, name) for name in POST_FIELDS})
         return initial
 
     def person_and_post_fields(self) -> dict:
