@@ -29,7 +29,7 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, blank=True)
     regency = models.ForeignKey(
-        "villages.Regency",
+        "core.Regency",
         models.PROTECT,
         null=True,
         blank=True,
@@ -37,7 +37,7 @@ class User(AbstractUser):
         verbose_name=_("regency (DPMD)"),
     )
     village = models.ForeignKey(
-        "villages.Village",
+        "core.Village",
         models.PROTECT,
         null=True,
         blank=True,
@@ -45,7 +45,7 @@ class User(AbstractUser):
         verbose_name=_("village"),
     )
     province = models.ForeignKey(
-        "villages.Province",
+        "core.Province",
         models.PROTECT,
         null=True,
         blank=True,
@@ -53,7 +53,7 @@ class User(AbstractUser):
         verbose_name=_("province"),
     )
     program = models.ForeignKey(
-        "enrollment.Program",
+        "core.Program",
         models.PROTECT,
         null=True,
         blank=True,
@@ -61,7 +61,7 @@ class User(AbstractUser):
         verbose_name=_("BPJS program"),
     )
     branch_regencies = models.ManyToManyField(
-        "villages.Regency", blank=True, related_name="bpjs_officers", verbose_name=_("regencies of the branch")
+        "core.Regency", blank=True, related_name="bpjs_officers", verbose_name=_("regencies of the branch")
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 

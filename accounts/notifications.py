@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from villages.models import Regency, Village
+from core.models import Regency, Village
 
 from .models import Notification, Role, User
 

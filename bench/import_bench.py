@@ -42,7 +42,8 @@ from openpyxl import Workbook  # noqa: E402
 from tablib import Dataset  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
-from villages.models import Person, Position, Post, Regency, RosterImport, Village  # noqa: E402
+from villages.models import Person, Position, Post, RosterImport
+from core.models import Regency, Village
 from villages.nik import hash_nik  # noqa: E402
 from villages.roster_import import services  # noqa: E402
 from villages.roster_import.columns import COLUMNS, VILLAGE_CODE  # noqa: E402

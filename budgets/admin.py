@@ -3,7 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.admin import ScopedHistoryAdmin
 
-from .models import Allocation, ContributionRate, FundingSource, Payment, RegencyMinimumWage, VillageFund
+from .models import Allocation, ContributionRate, Payment, RegencyMinimumWage, VillageFund
+from core.models import FundingSource
 from .selectors import allocations_visible_to, payments_visible_to
 
 

@@ -19,7 +19,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enrollment.models import Enrollment, ProgramComponent
+from enrollment.models import Enrollment
+from core.models import ProgramComponent
 from enrollment.selectors import enrollments_visible_to, programs_visible_to
 from villages.selectors import governed_villages, regencies_visible_to, villages_editable_by, villages_visible_to
 

@@ -22,7 +22,8 @@ from enrollment.models import Enrollment
 from villages.models import Post
 
 from .contributions import RateBook, enrollment_costs
-from .models import FundingSource, Payment
+from core.models import FundingSource
+from .models import Payment
 from .selectors import DUE_DAY
 
 DEMO_REGENCIES = ("17.06", "76.05")

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import Program, ProgramComponent
+from core.models import Program, ProgramComponent
 from villages.forms import DateInput
-from villages.models import Village
+from core.models import Village
 from villages.roster_import.cells import CellError
 
-from .models import FundingSource
+from core.models import FundingSource
 from .services import parse_amount
 
 MIN_YEAR, MAX_YEAR = 2000, 2100

@@ -8,25 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-class FundingSource(models.Model):
-    class Level(models.TextChoices):
-        VILLAGE = "village", _("village budget (APBDes)")
-        REGENCY = "regency", _("regency budget (APBD)")
-        PARTICIPANT = "participant", _("the official")
-
-    code = models.SlugField(_("code"), max_length=20, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
-    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "code"]
-        verbose_name = _("funding source")
-        verbose_name_plural = _("funding sources")
-
-    def __str__(self) -> str:
-        return self.name
+from core.models import FundingSource
 
 
 class Allocation(models.Model):
@@ -34,7 +16,7 @@ class Allocation(models.Model):
 
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     regency = models.ForeignKey(
-        "villages.Regency",
+        "core.Regency",
         models.PROTECT,
         null=True,
         blank=True,
@@ -42,7 +24,7 @@ class Allocation(models.Model):
         verbose_name=_("regency"),
     )
     village = models.ForeignKey(
-        "villages.Village",
+        "core.Village",
         models.PROTECT,
         null=True,
         blank=True,
@@ -50,7 +32,7 @@ class Allocation(models.Model):
         verbose_name=_("village"),
     )
     program = models.ForeignKey(
-        "enrollment.Program", models.PROTECT, related_name="allocations", verbose_name=_("program")
+        "core.Program", models.PROTECT, related_name="allocations", verbose_name=_("program")
     )
     source = models.ForeignKey(FundingSource, models.PROTECT, related_name="allocations", verbose_name=_("source"))
     amount = models.PositiveBigIntegerField(_("amount (Rp)"))
@@ -103,7 +85,7 @@ class ContributionRate(models.Model):
     at the ceiling, each where set."""
 
     component = models.ForeignKey(
-        "enrollment.ProgramComponent", models.PROTECT, related_name="rates", verbose_name=_("component")
+        "core.ProgramComponent", models.PROTECT, related_name="rates", verbose_name=_("component")
     )
     effective_from = models.DateField(_("effective from"))
     employer_rate = models.DecimalField(_("employer rate"), max_digits=7, decimal_places=6)
@@ -137,7 +119,7 @@ class ContributionRate(models.Model):
 class RegencyMinimumWage(models.Model):
     """The UMK (or the UMP where a regency has none) of a year, used as a wage floor where a rate says so."""
 
-    regency = models.ForeignKey("villages.Regency", models.PROTECT, related_name="minimum_wages")
+    regency = models.ForeignKey("core.Regency", models.PROTECT, related_name="minimum_wages")
     year = models.PositiveSmallIntegerField(_("year"))
     amount = models.PositiveBigIntegerField(_("amount (Rp)"))
 
@@ -157,12 +139,12 @@ class Payment(models.Model):
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     month = models.PositiveSmallIntegerField(_("month"))
     regency = models.ForeignKey(
-        "villages.Regency", models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("regency")
+        "core.Regency", models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("regency")
     )
     village = models.ForeignKey(
-        "villages.Village", models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("village")
+        "core.Village", models.PROTECT, null=True, blank=True, related_name="payments", verbose_name=_("village")
     )
-    program = models.ForeignKey("enrollment.Program", models.PROTECT, related_name="payments")
+    program = models.ForeignKey("core.Program", models.PROTECT, related_name="payments")
     source = models.ForeignKey(FundingSource, models.PROTECT, related_name="payments", verbose_name=_("source"))
     amount = models.PositiveBigIntegerField(_("amount (Rp)"))
     paid_on = models.DateField(_("paid on"))
@@ -192,7 +174,7 @@ class Payment(models.Model):
 class VillageFund(models.Model):
     """A desa's ADD for a year, when known: scenarios show a cost as a share of it."""
 
-    village = models.ForeignKey("villages.Village", models.PROTECT, related_name="funds")
+    village = models.ForeignKey("core.Village", models.PROTECT, related_name="funds")
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     add_amount = models.PositiveBigIntegerField(_("ADD (Rp)"))
 
@@ -211,9 +193,9 @@ class VillageFund(models.Model):
 class Scenario(models.Model):
     """A saved "what would covering everyone cost" question; its figures are computed when shown."""
 
-    regency = models.ForeignKey("villages.Regency", models.PROTECT, related_name="scenarios")
+    regency = models.ForeignKey("core.Regency", models.PROTECT, related_name="scenarios")
     name = models.CharField(_("name"), max_length=150)
-    program = models.ForeignKey("enrollment.Program", models.PROTECT, related_name="scenarios")
+    program = models.ForeignKey("core.Program", models.PROTECT, related_name="scenarios")
     components = models.JSONField(_("components"), default=list)
     source = models.ForeignKey(FundingSource, models.PROTECT, related_name="scenarios", verbose_name=_("source"))
     start_month = models.DateField(_("starting month"))

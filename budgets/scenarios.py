@@ -24,9 +24,10 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 
-from enrollment.models import Program, ProgramComponent
+from core.models import Program, ProgramComponent
 from enrollment.selectors import officials_by_coverage
-from villages.models import Post, Regency, Village
+from villages.models import Post
+from core.models import Regency, Village
 from villages.selectors import governed_villages
 
 from .contributions import RateBook, contribution, months_of_year_from

@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import User
-from enrollment.models import Enrollment, Program
+from enrollment.models import Enrollment
+from core.models import Program
 from enrollment.selectors import programs_visible_to
-from villages.models import Position, Post, Regency, Village
+from villages.models import Position, Post
+from core.models import Regency, Village
 from villages.selectors import (
     governed_villages,
     regencies_editable_by,
@@ -43,7 +45,8 @@ from villages.selectors import (
 )
 
 from .contributions import Contribution, EnrollmentCost, RateBook, enrollment_costs
-from .models import Allocation, FundingSource, Payment, Scenario, VillageFund
+from .models import Allocation, Payment, Scenario, VillageFund
+from core.models import FundingSource
 
 # JKN is due by the 10th of the month it covers (rules.md §1).
 DUE_DAY = 10

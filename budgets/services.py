@@ -24,9 +24,10 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from enrollment.models import Enrollment, Program
+from enrollment.models import Enrollment
+from core.models import Program
 from enrollment.services import enrollment_change_status
-from villages.models import Regency, Village
+from core.models import Regency, Village
 from villages.roster_import.cells import (
     CellError,
     clean_text,
@@ -42,7 +43,8 @@ from villages.roster_import.plan import Issue
 from villages.roster_import.reader import ImportFileError, read_rows
 
 from .contributions import enrollment_costs
-from .models import Allocation, FundingSource, Payment, Scenario, VillageFund
+from .models import Allocation, Payment, Scenario, VillageFund
+from core.models import FundingSource
 from .selectors import DUE_DAY
 
 # --- payers ------------------------------------------------------------------------------------------

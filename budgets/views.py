@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from enrollment.exports import xlsx_response
 from enrollment.selectors import programs_visible_to
-from villages.models import Regency, Village
+from core.models import Regency, Village
 from villages.roster_import.reader import ImportFileError
 from villages.selectors import governed_villages, regencies_visible_to, villages_editable_by, villages_visible_to
 
@@ -33,7 +33,8 @@ from .forms import (
     VillageFundForm,
     year_from,
 )
-from .models import Allocation, FundingSource
+from .models import Allocation
+from core.models import FundingSource
 from .scenarios import scenario_result, scenarios_compare
 from .services import FUNDS_SALT, PAYMENTS_SALT, Payer
 

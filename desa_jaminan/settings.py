@@ -69,10 +69,13 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "axes",
+    "core",
     "accounts",
     "villages",
     "enrollment",
     "budgets",
+    "submissions",
+    "bpjs",
 ]
 
 MIDDLEWARE = [
@@ -231,7 +234,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Social-security coverage of village officials, scoped to the caller.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    "ENUM_NAME_OVERRIDES": {"SubmissionStatusEnum": "enrollment.models.Submission.Status"},
+    "ENUM_NAME_OVERRIDES": {"SubmissionStatusEnum": "submissions.models.Submission.Status"},
 }
 # Full links in emails ("https://desajaminan.example.go.id"); pages use relative links.
 SITE_URL = env.str("SITE_URL", default="")

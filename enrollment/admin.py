@@ -2,7 +2,8 @@ from django.contrib import admin
 
 from accounts.admin import ScopedHistoryAdmin
 
-from .models import DocumentType, Enrollment, Program, ProgramComponent
+from core.models import DocumentType, Program, ProgramComponent
+from .models import Enrollment
 from .selectors import enrollments_visible_to
 
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from budgets.contributions import monthly_cost
-from villages.models import Subdistrict, Village
+from core.models import Subdistrict, Village
 from villages.selectors import regencies_visible_to
 
 from .params import as_of_from

@@ -33,7 +33,8 @@ from villages.selectors import regencies_visible_to, villages_visible_to
 
 from . import reconciliation as rec
 from . import review
-from .models import Enrollment, Reconciliation
+from .models import Enrollment
+from bpjs.models import Reconciliation
 from .selectors import enrollments_visible_to, programs_visible_to
 
 

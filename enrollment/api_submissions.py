@@ -24,13 +24,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from budgets.models import FundingSource
+from core.models import FundingSource
 from villages.models import Post
 from villages.selectors import officials_visible_to, villages_visible_to
 
 from . import documents as document_services
 from . import submissions as services
-from .models import Document, DocumentType, Submission, SubmissionEvent
+from submissions.models import Document, Submission, SubmissionEvent
+from core.models import DocumentType
 from .selectors import missing_documents, programs_visible_to
 
 

@@ -25,10 +25,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Notification, Role, User
 from accounts.notifications import in_app_language, notify
-from villages.models import Post, Village
+from villages.models import Post
+from core.models import Village
 from villages.selectors import governed_villages
 
-from .models import Enrollment, Program, Submission
+from .models import Enrollment
+from core.models import Program
+from submissions.models import Submission
 
 # Reminders go out for the program whose deadline is regulated (JKN); others can be added per call.
 REMINDER_PROGRAMS = (Program.KESEHATAN,)

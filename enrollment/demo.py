@@ -21,12 +21,16 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Role, User
 from budgets.demo import payments_for_demo
-from budgets.models import Allocation, FundingSource, VillageFund
+from budgets.models import Allocation, VillageFund
+from core.models import FundingSource
 from villages import nik as nik_lib
-from villages.models import Person, Position, Post, Regency, Village
+from villages.models import Person, Position, Post
+from core.models import Regency, Village
 from villages.services import regions_import
 
-from .models import Enrollment, Program, Submission
+from .models import Enrollment
+from core.models import Program
+from submissions.models import Submission
 from .submissions import submission_forward, submission_return, submission_start, submission_submit, submission_verify
 from .trend import coverage_snapshots_fill
 

@@ -18,11 +18,13 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from villages.models import Person, Post, Village
+from villages.models import Person, Post
+from core.models import Village
 from villages.selectors import officials_visible_to, villages_editable_by
 from villages.services import ensure_roster_open
 
-from .models import Document, DocumentType
+from submissions.models import Document
+from core.models import DocumentType
 
 # The signatures of the accepted formats; anything else is refused however it is named.
 SIGNATURES: tuple[tuple[bytes, str], ...] = (

@@ -12,10 +12,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from villages.models import Person, Post, Regency, Village
+from villages.models import Person, Post
+from core.models import Regency, Village
 from villages.selectors import governed_villages
 
-from .models import Enrollment, Program
+from .models import Enrollment
+from core.models import Program
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -10,43 +10,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import Program, ProgramComponent
 
-class Program(models.Model):
-    KETENAGAKERJAAN = "bpjs_ketenagakerjaan"
-    KESEHATAN = "bpjs_kesehatan"
-
-    code = models.SlugField(_("code"), max_length=30, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
-    short_name = models.CharField(_("short name"), max_length=30)
-    # JKN card numbers are 13 digits; KPJ numbers are usually 11 but not reliably so (rules.md §2).
-    participant_number_length = models.PositiveSmallIntegerField(_("participant number length"))
-    participant_number_length_strict = models.BooleanField(_("length is strict"), default=True)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "code"]
-        verbose_name = _("program")
-        verbose_name_plural = _("programs")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class ProgramComponent(models.Model):
-    program = models.ForeignKey(Program, models.CASCADE, related_name="components", verbose_name=_("program"))
-    code = models.CharField(_("code"), max_length=10)
-    name = models.CharField(_("name"), max_length=100)
-    is_required = models.BooleanField(_("always included"), default=False)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["program", "order"]
-        verbose_name = _("program component")
-        verbose_name_plural = _("program components")
-        constraints = [models.UniqueConstraint(fields=["program", "code"], name="unique_component_per_program")]
-
-    def __str__(self) -> str:
-        return self.code
+# Migration 0003 and 0005 name these upload paths here, from before documents and reconciliations moved.
+from core.uploads import document_path as _document_path  # noqa: F401
+from core.uploads import reconciliation_path as _reconciliation_path  # noqa: F401
 
 
 class EnrollmentQuerySet(models.QuerySet):
@@ -85,7 +53,7 @@ class Enrollment(models.Model):
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     funding_source = models.ForeignKey(
-        "budgets.FundingSource",
+        "core.FundingSource",
         models.PROTECT,
         related_name="enrollments",
         verbose_name=_("funding source of the employer share"),
@@ -157,129 +125,10 @@ class Enrollment(models.Model):
         return ""
 
 
-class DocumentType(models.Model):
-    """A paper BPJS registration needs (KTP, KK, SK pengangkatan); which programs need it is editable."""
-
-    code = models.SlugField(_("code"), max_length=30, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
-    programs = models.ManyToManyField(Program, related_name="document_types", verbose_name=_("required for"))
-    order = models.PositiveSmallIntegerField(default=0)
-    is_active = models.BooleanField(_("in use"), default=True)
-
-    class Meta:
-        ordering = ["order", "code"]
-        verbose_name = _("document type")
-        verbose_name_plural = _("document types")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def _document_path(instance: Document, filename: str) -> str:
-    return f"documents/{instance.person_id}/{instance.document_type_id}-{instance.token}{instance.extension}"
-
-
-class Document(models.Model):
-    """One uploaded paper of one official, stored outside any public URL and served by a scoped view."""
-
-    CONTENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-
-    person = models.ForeignKey("villages.Person", models.PROTECT, related_name="documents", verbose_name=_("official"))
-    document_type = models.ForeignKey(DocumentType, models.PROTECT, related_name="documents", verbose_name=_("type"))
-    token = models.CharField(max_length=32, editable=False)
-    file = models.FileField(_("file"), upload_to=_document_path)
-    content_type = models.CharField(_("content type"), max_length=50, choices=[(k, k) for k in CONTENT_TYPES])
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    original_name = models.CharField(_("file name"), max_length=255)
-    uploaded_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["person", "document_type"]
-        verbose_name = _("document")
-        verbose_name_plural = _("documents")
-        constraints = [
-            models.UniqueConstraint(fields=["person", "document_type"], name="one_document_per_person_and_type")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.document_type} – {self.person}"
-
-    @property
-    def extension(self) -> str:
-        return self.CONTENT_TYPES.get(self.content_type, "")
-
-
-class Submission(models.Model):
-    """A village's officials, sent for one program: draft → submitted → verified → forwarded to BPJS,
-    or back from submitted to returned (for revision) and on to submitted again."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
-        RETURNED = "returned", _("returned for revision")
-        VERIFIED = "verified", _("verified")
-        FORWARDED = "forwarded", _("forwarded to BPJS")
-
-    # While DPMD holds the submission the roster cannot change under it.
-    LOCKING_STATUSES = (Status.SUBMITTED, Status.VERIFIED)
-    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.VERIFIED)
-
-    village = models.ForeignKey(
-        "villages.Village", models.PROTECT, related_name="submissions", verbose_name=_("village")
-    )
-    program = models.ForeignKey(Program, models.PROTECT, related_name="submissions", verbose_name=_("program"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    note = models.TextField(_("last note"), blank=True)
-    created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+", verbose_name=_("created by"))
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-updated_at"]
-        verbose_name = _("submission")
-        verbose_name_plural = _("submissions")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["village", "program"],
-                condition=Q(status__in=["draft", "submitted", "returned", "verified"]),
-                name="one_open_submission_per_village_and_program",
-                violation_error_message=_("This village already has an open submission for this program."),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.village} – {self.program.short_name} ({self.get_status_display()})"
-
-    @property
-    def locks_roster(self) -> bool:
-        return self.status in self.LOCKING_STATUSES
-
-
-class SubmissionEvent(models.Model):
-    """Each step of a submission: who moved it, when, from where to where, and what they wrote."""
-
-    submission = models.ForeignKey(Submission, models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=10, choices=Submission.Status.choices, blank=True)
-    to_status = models.CharField(max_length=10, choices=Submission.Status.choices)
-    actor = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.from_status} → {self.to_status}"
-
-
 class CoverageSnapshot(models.Model):
     """Coverage of a regency in a program at the end of a month, kept for the trend chart."""
 
-    regency = models.ForeignKey("villages.Regency", models.CASCADE, related_name="coverage_snapshots")
+    regency = models.ForeignKey("core.Regency", models.CASCADE, related_name="coverage_snapshots")
     program = models.ForeignKey(Program, models.CASCADE, related_name="coverage_snapshots")
     month = models.DateField(_("month"), help_text=_("the first day of the month"))
     villages_total = models.PositiveIntegerField(default=0)
@@ -305,7 +154,7 @@ class CoverageSnapshot(models.Model):
 class CoverageTarget(models.Model):
     """The year by which DPMD wants every official of the regency covered in a program."""
 
-    regency = models.ForeignKey("villages.Regency", models.CASCADE, related_name="coverage_targets")
+    regency = models.ForeignKey("core.Regency", models.CASCADE, related_name="coverage_targets")
     program = models.ForeignKey(Program, models.CASCADE, related_name="coverage_targets")
     year = models.PositiveSmallIntegerField(_("target year"))
 
@@ -316,44 +165,3 @@ class CoverageTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regency} {self.program.short_name} {self.year}"
-
-
-class ReconciliationMapping(models.Model):
-    """Which column of a BPJS export holds what, remembered per program and regency (per branch)."""
-
-    program = models.ForeignKey(Program, models.CASCADE, related_name="+")
-    regency = models.ForeignKey("villages.Regency", models.CASCADE, related_name="+")
-    mapping = models.JSONField(default=dict)
-    updated_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["program", "regency"], name="one_mapping_per_branch")]
-
-    def __str__(self) -> str:
-        return f"{self.program_id} {self.regency_id}"
-
-
-def _reconciliation_path(instance: Reconciliation, filename: str) -> str:
-    return f"reconciliations/{instance.token}-{filename}"
-
-
-class Reconciliation(models.Model):
-    """A BPJS participant or billing list compared with our enrollments, village by village."""
-
-    token = models.CharField(max_length=32, unique=True, editable=False)
-    program = models.ForeignKey(Program, models.PROTECT, related_name="reconciliations")
-    regency = models.ForeignKey("villages.Regency", models.PROTECT, related_name="reconciliations")
-    file = models.FileField(upload_to=_reconciliation_path, blank=True)
-    original_name = models.CharField(max_length=255)
-    result = models.JSONField(default=dict, blank=True)
-    created_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("reconciliation")
-        verbose_name_plural = _("reconciliations")
-
-    def __str__(self) -> str:
-        return f"{self.regency} {self.program.short_name} {self.created_at:%Y-%m-%d}"

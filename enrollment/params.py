@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import Program
+from core.models import Program
 from .selectors import programs_visible_to
 
 

@@ -44,14 +44,17 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role, User
 from accounts.notifications import in_app_language
 from villages import nik as nik_lib
-from villages.models import Person, Post, Regency, Village
+from villages.models import Person, Post
+from core.models import Regency, Village
 from villages.roster_import.cells import CellError, is_blank, is_formula, parse_nik, parse_rupiah
 from villages.roster_import.columns import header_key
 from villages.roster_import.reader import ImportFileError
 from villages.templatetags.format_id import rupiah
 
 from .exports import xlsx_response
-from .models import Enrollment, Program, Reconciliation, ReconciliationMapping
+from .models import Enrollment
+from core.models import Program
+from bpjs.models import Reconciliation, ReconciliationMapping
 from .review import (
     POST_ORDER,
     cell_text,

@@ -42,7 +42,8 @@ from openpyxl.utils import get_column_letter
 from accounts.models import Role, User
 from accounts.notifications import in_app_language, notify, village_users
 from villages import nik as nik_lib
-from villages.models import FamilyMember, Person, Post, Regency, Village
+from villages.models import FamilyMember, Person, Post
+from core.models import Regency, Village
 from villages.roster_import import reader as roster_reader
 from villages.roster_import.cells import CellError, is_blank, is_formula, parse_date, parse_nik
 from villages.roster_import.columns import Column, header_key
@@ -50,7 +51,8 @@ from villages.roster_import.reader import ImportFileError
 from villages.selectors import governed_villages, villages_visible_to
 
 from .exports import XLSX
-from .models import Enrollment, Program
+from .models import Enrollment
+from core.models import Program
 from .selectors import enrollments_visible_to
 from .services import enrollment_change_status, enrollments_activate
 

@@ -20,11 +20,13 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from accounts.models import Role, User
-from budgets.models import FundingSource
-from villages.models import Person, Post, Village
+from core.models import FundingSource
+from villages.models import Person, Post
+from core.models import Village
 from villages.selectors import governed_villages, posts_visible_to
 
-from .models import Enrollment, Program
+from .models import Enrollment
+from core.models import Program
 
 Grouping = Literal["regency", "subdistrict", "village"]
 _VILLAGE_GROUP = {"regency": "subdistrict__regency", "subdistrict": "subdistrict", "village": "pk"}
@@ -247,7 +249,7 @@ def officials_by_coverage(
 def locked_village_ids(village_ids) -> set[str]:
     """The desa among these whose roster is locked: DPMD holds one of their submissions (submitted or
     verified). One query for any number of desa."""
-    from .models import Submission
+    from submissions.models import Submission
 
     return set(
         Submission.objects.filter(village__in=list(village_ids), status__in=Submission.LOCKING_STATUSES)
@@ -264,7 +266,8 @@ def roster_locked(village: Village) -> bool:
 def missing_documents(person_ids: list[int], programs: list[Program]) -> dict[int, list]:
     """For each person, the active document types the given programs require that they have not
     uploaded yet ("berkas belum lengkap"). Two queries, whatever the number of people."""
-    from .models import Document, DocumentType
+    from submissions.models import Document
+    from core.models import DocumentType
 
     required = list(DocumentType.objects.filter(is_active=True, programs__in=programs).distinct())
     have = set(

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from budgets.models import FundingSource
+from core.models import FundingSource
 from villages.models import Person
 
-from .models import Enrollment, Program, ProgramComponent
+from .models import Enrollment
+from core.models import Program, ProgramComponent
 
 # Which status may follow which; anything else is refused.
 TRANSITIONS: dict[str, set[str]] = {

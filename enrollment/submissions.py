@@ -27,11 +27,14 @@ from django.utils.translation import ngettext
 
 from accounts.models import Role, User
 from accounts.notifications import dpmd_users, in_app_language, notify, village_users
-from budgets.models import FundingSource
-from villages.models import Person, Post, Village
+from core.models import FundingSource
+from villages.models import Person, Post
+from core.models import Village
 from villages.selectors import villages_editable_by, villages_visible_to
 
-from .models import Document, DocumentType, Enrollment, Program, Submission, SubmissionEvent
+from submissions.models import Document, Submission, SubmissionEvent
+from core.models import DocumentType, Program
+from .models import Enrollment
 from .selectors import programs_visible_to
 from .services import enrollment_create
 

@@ -10,9 +10,10 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from villages.models import Regency, Village
+from core.models import Regency, Village
 
-from .models import CoverageSnapshot, CoverageTarget, Program
+from .models import CoverageSnapshot, CoverageTarget
+from core.models import Program
 from .selectors import coverage
 
 

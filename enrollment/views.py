@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villages.models import Post, Regency, Subdistrict, Village
+from villages.models import Post
+from core.models import Regency, Subdistrict, Village
 from villages.selectors import regencies_visible_to, subdistricts_visible_to
 
 from . import exports

@@ -20,7 +20,7 @@ from villages.models import Post
 from villages.selectors import officials_visible_to
 
 from . import documents as document_services
-from .models import DocumentType
+from core.models import DocumentType
 from .selectors import missing_documents, programs_visible_to, roster_locked
 
 

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from villages.models import Village
+from core.models import Village
 from villages.selectors import regencies_visible_to, subdistricts_visible_to, villages_visible_to
 
 from .exports import officials_rows, officials_xlsx

@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from villages.models import Village
+from core.models import Village
 from villages.roster_import.cells import CellError, parse_date
 from villages.selectors import regencies_visible_to, villages_visible_to
 
 from . import reconciliation as rec
 from . import review
-from .models import Program
+from core.models import Program
 from .selectors import enrollments_visible_to, programs_visible_to
 
 QUEUE_PAGE_SIZE = 100

@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from budgets.models import FundingSource
-from villages.models import Village
+from core.models import FundingSource
+from core.models import Village
 from villages.selectors import regencies_visible_to, villages_visible_to
 
 from . import deadlines
 from . import submissions as services
-from .models import Enrollment, Program, Submission, SubmissionEvent
+from .models import Enrollment
+from core.models import Program
+from submissions.models import Submission, SubmissionEvent
 from .params import program_for
 from .selectors import missing_documents, programs_visible_to
 

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from accounts.models import Role
-from enrollment.models import Program
-from villages.models import Regency, Village
+from core.models import Program
+from core.models import Regency, Village
 from villages.services import regions_import
 
 from .factories import UserFactory

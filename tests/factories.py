@@ -6,9 +6,11 @@ import factory
 from factory.django import DjangoModelFactory
 
 from accounts.models import Role, User
-from budgets.models import FundingSource
-from enrollment.models import Enrollment, Program
-from villages.models import Person, Position, Post, Village
+from core.models import FundingSource
+from enrollment.models import Enrollment
+from core.models import Program
+from villages.models import Person, Position, Post
+from core.models import Village
 
 
 def make_nik(n: int, *, prefix: str = "170601", birth: dt.date = dt.date(1985, 8, 17), female: bool = False) -> str:

@@ -10,9 +10,12 @@ from django.contrib.auth.models import Permission
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from budgets.models import Allocation, FundingSource
-from enrollment.models import Enrollment, Program
-from villages.models import Person, Post, Village
+from budgets.models import Allocation
+from core.models import FundingSource
+from enrollment.models import Enrollment
+from core.models import Program
+from villages.models import Person, Post
+from core.models import Village
 
 from .factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 
@@ -42,7 +45,7 @@ def _allocations(regency: str) -> QuerySet:
 
 # Each admin changelist and, written independently of the app's selectors, the rows of one regency.
 CHANGELISTS: dict[str, tuple[type[Model], Callable[[str], QuerySet]]] = {
-    "/admin/villages/village/": (Village, _villages),
+    "/admin/core/village/": (Village, _villages),
     "/admin/villages/person/": (Person, _persons),
     "/admin/villages/post/": (Post, _posts),
     "/admin/enrollment/enrollment/": (Enrollment, _enrollments),

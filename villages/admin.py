@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import ScopedAdmin, ScopedHistoryAdmin
 
 from . import nik as nik_lib
-from .models import FamilyMember, Person, Post, Province, Regency, Subdistrict, Village
+from .models import FamilyMember, Person, Post
+from core.models import Province, Regency, Subdistrict, Village
 from .selectors import officials_visible_to, posts_visible_to, villages_visible_to
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import generics, serializers
 
-from .models import Person, Regency, Village
+from .models import Person
+from core.models import Regency, Village
 from .selectors import officials_visible_to, regencies_visible_to, villages_visible_to
 
 

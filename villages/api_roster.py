@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .forms import OfficialForm, PostEndForm
-from .models import Post, Village
+from .models import Post
+from core.models import Village
 from .selectors import posts_visible_to, villages_editable_by, villages_visible_to
 from .services import active_post_elsewhere, official_create, official_update, post_end
 

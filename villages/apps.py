@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class VillagesConfig(AppConfig):
     name = "villages"
-    verbose_name = _("Regions and officials")
+    verbose_name = _("Officials")

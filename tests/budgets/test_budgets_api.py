@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from budgets.models import Payment, Scenario, VillageFund
-from enrollment.models import Enrollment, Program
+from enrollment.models import Enrollment
+from core.models import Program
 
 from . import test_budget_pages as pages
 from .test_budget_pages import TINY, count_queries, tk_village

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 
 from budgets.models import Payment
-from enrollment.models import Program
+from core.models import Program
 
 MUKOMUKO = "17.06"
 KES, TK = Program.KESEHATAN, Program.KETENAGAKERJAAN
@@ -333,7 +333,8 @@ def test_who_entered_an_add_amount_and_who_saved_or_deleted_a_scenario_is_kept(d
     import datetime as dt
     from decimal import Decimal
 
-    from budgets.models import FundingSource, Scenario, VillageFund
+    from core.models import FundingSource
+    from budgets.models import Scenario, VillageFund
     from budgets.services import scenario_create, scenario_delete, village_fund_set
 
     fund = village_fund_set(actor=dpmd_mukomuko, village=suka_pindah, fiscal_year=2031, add_amount=400_000_000)

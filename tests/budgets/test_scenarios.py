@@ -13,11 +13,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from budgets.contributions import RateBook, contribution
-from budgets.models import FundingSource, Scenario, VillageFund
+from core.models import FundingSource
+from budgets.models import Scenario, VillageFund
 from budgets.scenarios import scenario_result, uncovered_officials
 from budgets.services import scenario_create
-from enrollment.models import Program, ProgramComponent
-from villages.models import Regency, Village
+from core.models import Program, ProgramComponent
+from core.models import Regency, Village
 
 from . import test_budget_pages as pages
 from .test_budget_pages import TINY, count_queries

@@ -13,10 +13,13 @@ import pytest
 from accounts.models import Role
 from budgets import tasks
 from budgets.demo import payments_for_demo
-from budgets.models import FundingSource, Payment
+from core.models import FundingSource
+from budgets.models import Payment
 from budgets.services import enrollments_deactivate_unpaid
-from enrollment.models import Enrollment, Program
-from villages.models import Position, Province, Regency, Subdistrict, Village
+from enrollment.models import Enrollment
+from core.models import Program
+from villages.models import Position
+from core.models import Province, Regency, Subdistrict, Village
 
 from ..factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 

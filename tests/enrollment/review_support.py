@@ -10,10 +10,11 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from budgets.models import FundingSource
-from enrollment.models import Enrollment, Program
+from core.models import FundingSource
+from enrollment.models import Enrollment
+from core.models import Program
 from enrollment.services import enrollment_create
-from villages.models import Village
+from core.models import Village
 
 from ..factories import PersonFactory, PostFactory
 

@@ -14,10 +14,12 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from budgets.models import FundingSource
-from enrollment.models import Enrollment, Program
+from core.models import FundingSource
+from enrollment.models import Enrollment
+from core.models import Program
 from enrollment.selectors import Coverage, coverage, coverage_by_source, officials_by_coverage, villages_by_coverage
-from villages.models import Person, Position, Post, Village
+from villages.models import Person, Position, Post
+from core.models import Village
 
 from ..factories import EnrollmentFactory, PersonFactory, PostFactory
 

@@ -9,8 +9,9 @@ from django.test import Client
 from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
-from enrollment.models import Program
-from villages.models import Person, Regency, Village
+from core.models import Program
+from villages.models import Person
+from core.models import Regency, Village
 
 from ..factories import PersonFactory, PostFactory, make_nik
 

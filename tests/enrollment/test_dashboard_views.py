@@ -20,9 +20,10 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import Role
-from enrollment.models import Program
+from core.models import Program
 from enrollment.selectors import Coverage
-from villages.models import Position, Province, Regency, Subdistrict, Village
+from villages.models import Position
+from core.models import Province, Regency, Subdistrict, Village
 
 from ..factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 

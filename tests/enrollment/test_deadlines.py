@@ -17,10 +17,13 @@ from enrollment.deadlines import (
     reminder_link,
     villages_behind_deadline,
 )
-from enrollment.models import Enrollment, Program, Submission
+from enrollment.models import Enrollment
+from core.models import Program
+from submissions.models import Submission
 from enrollment.submissions import submission_start, submission_submit
 from enrollment.tasks import send_deadline_reminders
-from villages.models import Person, Post, Village
+from villages.models import Person, Post
+from core.models import Village
 
 from ..factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 

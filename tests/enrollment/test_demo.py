@@ -7,9 +7,11 @@ from django.utils import timezone
 from accounts.models import Role, User
 from budgets.models import Allocation
 from enrollment.demo import demo_load
-from enrollment.models import Enrollment, Program
+from enrollment.models import Enrollment
+from core.models import Program
 from enrollment.selectors import coverage
-from villages.models import Person, Post, Village
+from villages.models import Person, Post
+from core.models import Village
 from villages.nik import check_nik
 
 MUKOMUKO, MAJENE = "17.06", "76.05"

@@ -10,7 +10,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enrollment.documents import document_delete, document_upload, sniff_content_type
-from enrollment.models import Document, DocumentType, Submission
+from submissions.models import Document, Submission
+from core.models import DocumentType
 from villages.services import ensure_roster_open
 
 from ..factories import PersonFactory, PostFactory, UserFactory, make_nik

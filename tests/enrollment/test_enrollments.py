@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from budgets.models import FundingSource
+from core.models import FundingSource
 from enrollment.models import Enrollment
 from enrollment.services import enrollment_change_status, enrollment_create
 

@@ -10,7 +10,8 @@ from itertools import zip_longest
 import pytest
 from openpyxl import load_workbook
 
-from villages.models import Post, Village
+from villages.models import Post
+from core.models import Village
 
 from ..factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 

@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 
 from accounts.models import Role
 from enrollment import reconciliation as rec
-from enrollment.models import Enrollment, Reconciliation, ReconciliationMapping
-from villages.models import Regency, Subdistrict, Village
+from enrollment.models import Enrollment
+from bpjs.models import Reconciliation, ReconciliationMapping
+from core.models import Regency, Subdistrict, Village
 
 from ..factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 from .review_support import jkn, request_enrollment, xlsx_bytes

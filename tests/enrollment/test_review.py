@@ -14,7 +14,8 @@ from django.utils import timezone
 from accounts.models import Notification, Role
 from enrollment import review
 from enrollment.models import Enrollment
-from villages.models import FamilyMember, Village
+from villages.models import FamilyMember
+from core.models import Village
 
 from ..factories import PersonFactory, UserFactory, make_nik
 from . import test_reconciliation as reconciliation

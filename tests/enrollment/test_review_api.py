@@ -7,8 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from enrollment.models import Enrollment, Reconciliation
-from villages.models import Village
+from enrollment.models import Enrollment
+from bpjs.models import Reconciliation
+from core.models import Village
 
 from ..factories import PersonFactory, make_nik
 from .review_support import KPJ_NUMBER, jkn, kpj, request_enrollment, xlsx_bytes

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from enrollment import review
 from enrollment.models import Enrollment
-from villages.models import Village
+from core.models import Village
 
 from ..factories import PersonFactory, make_nik
 from . import test_reconciliation as reconciliation

@@ -7,7 +7,7 @@ import os
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from enrollment.models import Reconciliation
+from bpjs.models import Reconciliation
 from enrollment.tasks import discard_stale_uploads
 from villages.models import RosterImport
 

@@ -16,8 +16,10 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from accounts.models import Notification
-from budgets.models import FundingSource
-from enrollment.models import Document, DocumentType, Enrollment, Submission, SubmissionEvent
+from core.models import FundingSource
+from submissions.models import Document, Submission, SubmissionEvent
+from core.models import DocumentType
+from enrollment.models import Enrollment
 from enrollment.submissions import (
     allowed_steps,
     submission_forward,
@@ -643,7 +645,7 @@ def test_village_submissions_panel_hides_the_start_button_from_read_only_roles(s
 
 
 def test_village_submissions_panel_is_empty_for_a_kelurahan(regions, dpmd_mukomuko):
-    from villages.models import Village
+    from core.models import Village
 
     request = RequestFactory().get("/")
     request.user = dpmd_mukomuko

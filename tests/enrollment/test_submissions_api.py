@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from enrollment.models import Document, Enrollment, Submission
+from submissions.models import Document, Submission
+from enrollment.models import Enrollment
 from enrollment.submissions import submission_start, submission_submit, submission_verify
 
 from ..factories import PersonFactory, PostFactory, make_nik

@@ -14,7 +14,7 @@ from enrollment.trend import (
     trend_chart,
 )
 from tests.factories import EnrollmentFactory, PostFactory
-from villages.models import Regency
+from core.models import Regency
 from villages.services import regions_import
 
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 
-from villages.models import Province, Regency, Subdistrict, Village
+from core.models import Province, Regency, Subdistrict, Village
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REGIONS_CSV = PROJECT_ROOT.parent / "shared" / "data" / "regions_mukomuko_majene.csv"

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import F
 
-from villages.models import Person, Position, Post, Village
+from villages.models import Person, Position, Post
+from core.models import Village
 from villages.nik import hash_nik
 from villages.services import official_create, post_end
 

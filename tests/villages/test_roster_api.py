@@ -5,7 +5,7 @@ import datetime as dt
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from enrollment.models import Submission
+from submissions.models import Submission
 from tests.factories import PostFactory, make_nik
 from villages.models import Person, Post
 

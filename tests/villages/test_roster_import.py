@@ -16,7 +16,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
-from enrollment.models import Program, Submission
+from core.models import Program
+from submissions.models import Submission
 from villages.models import NikConflict, Person, Position, Post, RosterImport
 from villages.roster_import.columns import COLUMNS, VILLAGE_CODE
 from villages.roster_template import template_workbook
@@ -1387,7 +1388,7 @@ def test_a_regency_preview_costs_the_same_queries_for_10_and_200_rows_over_many_
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from villages.models import Village
+    from core.models import Village
     from villages.roster_import import services
 
     desa = list(

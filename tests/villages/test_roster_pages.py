@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from enrollment.models import Submission
+from submissions.models import Submission
 from tests.factories import PersonFactory, PostFactory, make_nik
 from villages.models import Person, Post
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from enrollment.models import Program
+from core.models import Program
 from villages.models import Post
 
 from ..factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik

@@ -31,7 +31,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import User
 from enrollment.selectors import locked_village_ids
 from villages import nik as nik_lib
-from villages.models import Person, Position, Post, Regency, Village
+from villages.models import Person, Position, Post
+from core.models import Regency, Village
 from villages.selectors import villages_editable_by
 
 from . import cells

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
-from villages.models import Regency, RosterImport, Village
+from core.models import Regency, Village
+from villages.models import RosterImport
 from villages.selectors import regencies_editable_by, regencies_visible_to, villages_editable_by, villages_visible_to
 
 

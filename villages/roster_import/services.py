@@ -30,7 +30,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from enrollment.selectors import roster_locked
 from villages import nik as nik_lib
-from villages.models import NikConflict, Regency, RosterImport, Village
+from villages.models import NikConflict, RosterImport
+from core.models import Regency, Village
 from villages.services import ensure_roster_open
 
 from .plan import Plan, build_plan, replan, rows_from_snapshot, rows_snapshot, write_plan

@@ -1,0 +1,168 @@
+"""The reference data every app builds on: Kemendagri regions, BPJS programs and their components,
+funding sources and the document types BPJS asks for."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Province(models.Model):
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        db_table = "villages_province"  # kept from before the model moved here
+        ordering = ["code"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Regency(models.Model):
+    code = models.CharField(_("code"), max_length=5, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    province = models.ForeignKey(Province, models.PROTECT, related_name="regencies", verbose_name=_("province"))
+
+    class Meta:
+        db_table = "villages_regency"  # kept from before the model moved here
+        ordering = ["code"]
+        verbose_name = _("regency")
+        verbose_name_plural = _("regencies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subdistrict(models.Model):
+    code = models.CharField(_("code"), max_length=8, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    regency = models.ForeignKey(Regency, models.PROTECT, related_name="subdistricts", verbose_name=_("regency"))
+
+    class Meta:
+        db_table = "villages_subdistrict"  # kept from before the model moved here
+        ordering = ["code"]
+        verbose_name = _("subdistrict")
+        verbose_name_plural = _("subdistricts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Village(models.Model):
+    class Kind(models.TextChoices):
+        DESA = "desa", _("desa")
+        KELURAHAN = "kelurahan", _("kelurahan")
+        DESA_ADAT = "desa_adat", _("desa adat")
+
+    # Kelurahan are urban wards run by civil servants: no kepala desa, no perangkat desa, no ADD.
+    GOVERNED_KINDS = (Kind.DESA, Kind.DESA_ADAT)
+
+    code = models.CharField(_("code"), max_length=13, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    subdistrict = models.ForeignKey(Subdistrict, models.PROTECT, related_name="villages", verbose_name=_("subdistrict"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    # A code that disappears from a newer Kepmendagri is retired, never deleted: records keep pointing at it.
+    is_active = models.BooleanField(_("in current Kemendagri data"), default=True)
+
+    class Meta:
+        db_table = "villages_village"  # kept from before the model moved here
+        ordering = ["code"]
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        indexes = [models.Index(fields=["subdistrict", "kind"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def has_government(self) -> bool:
+        return self.kind in self.GOVERNED_KINDS
+
+    @property
+    def code_digits(self) -> str:
+        return self.code.replace(".", "")
+
+
+class Program(models.Model):
+    KETENAGAKERJAAN = "bpjs_ketenagakerjaan"
+    KESEHATAN = "bpjs_kesehatan"
+
+    code = models.SlugField(_("code"), max_length=30, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=30)
+    # JKN card numbers are 13 digits; KPJ numbers are usually 11 but not reliably so (rules.md §2).
+    participant_number_length = models.PositiveSmallIntegerField(_("participant number length"))
+    participant_number_length_strict = models.BooleanField(_("length is strict"), default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "enrollment_program"  # kept from before the model moved here
+        ordering = ["order", "code"]
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramComponent(models.Model):
+    program = models.ForeignKey(Program, models.CASCADE, related_name="components", verbose_name=_("program"))
+    code = models.CharField(_("code"), max_length=10)
+    name = models.CharField(_("name"), max_length=100)
+    is_required = models.BooleanField(_("always included"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "enrollment_programcomponent"  # kept from before the model moved here
+        ordering = ["program", "order"]
+        verbose_name = _("program component")
+        verbose_name_plural = _("program components")
+        constraints = [models.UniqueConstraint(fields=["program", "code"], name="unique_component_per_program")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class FundingSource(models.Model):
+    class Level(models.TextChoices):
+        VILLAGE = "village", _("village budget (APBDes)")
+        REGENCY = "regency", _("regency budget (APBD)")
+        PARTICIPANT = "participant", _("the official")
+
+    code = models.SlugField(_("code"), max_length=20, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "budgets_fundingsource"  # kept from before the model moved here
+        ordering = ["order", "code"]
+        verbose_name = _("funding source")
+        verbose_name_plural = _("funding sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DocumentType(models.Model):
+    """A paper BPJS registration needs (KTP, KK, SK pengangkatan); which programs need it is editable."""
+
+    code = models.SlugField(_("code"), max_length=30, primary_key=True)
+    name = models.CharField(_("name"), max_length=100)
+    programs = models.ManyToManyField(Program, related_name="document_types", verbose_name=_("required for"))
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        db_table = "enrollment_documenttype"  # kept from before the model moved here
+        ordering = ["order", "code"]
+        verbose_name = _("document type")
+        verbose_name_plural = _("document types")
+
+    def __str__(self) -> str:
+        return self.name
