@@ -9,12 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-class Role(models.TextChoices):
-    DPMD = "dpmd", _("DPMD staff")
-    VILLAGE = "village", _("Village head / operator")
-    BPJS = "bpjs", _("BPJS branch officer")
-    PROVINCE = "province", _("Province observer")
+from core.roles import Role
 
 
 class User(AbstractUser):

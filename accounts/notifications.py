@@ -17,9 +17,9 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Notification, User
 from core.models import Regency, Village
-
-from .models import Notification, Role, User
+from core.roles import Role
 
 
 @transaction.atomic

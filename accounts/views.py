@@ -1,9 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from villages.selectors import regencies_visible_to
-
-from .models import Role
+from core.roles import Role
+from core.selectors import regencies_visible_to
 
 
 @login_required

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from .notifications import notifications_mark_read
+from accounts.notifications import notifications_mark_read
 
 
 @login_required

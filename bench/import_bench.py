@@ -29,25 +29,26 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "desa_jaminan.settings")
 os.environ.setdefault("ROSTER_IMPORT_MAX_ROWS", "100000")
 os.environ.setdefault("ROSTER_IMPORT_MAX_BYTES", str(100 * 1024 * 1024))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
-from import_export import fields, resources, widgets  # noqa: E402
-from openpyxl import Workbook  # noqa: E402
-from tablib import Dataset  # noqa: E402
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
+from django.test.utils import setup_test_environment, teardown_test_environment
+from import_export import fields, resources, widgets
+from openpyxl import Workbook
+from tablib import Dataset
 
-from accounts.models import Role, User  # noqa: E402
-from villages.models import Person, Position, Post, RosterImport
+from accounts.models import User
 from core.models import Regency, Village
-from villages.nik import hash_nik  # noqa: E402
-from villages.roster_import import services  # noqa: E402
-from villages.roster_import.columns import COLUMNS, VILLAGE_CODE  # noqa: E402
-from villages.services import regions_import  # noqa: E402
+from core.nik import hash_nik
+from core.roles import Role
+from core.services import regions_import
+from villages.models import Person, Position, Post, RosterImport
+from villages.roster_import import services
+from villages.roster_import.columns import COLUMNS, VILLAGE_CODE
 
 MUKOMUKO = "17.06"
 OTHER_POSITIONS = [

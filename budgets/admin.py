@@ -1,16 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.admin import ScopedHistoryAdmin
-
-from .models import Allocation, ContributionRate, Payment, RegencyMinimumWage, VillageFund
-from core.models import FundingSource
-from .selectors import allocations_visible_to, payments_visible_to
-
-
-@admin.register(FundingSource)
-class FundingSourceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "level"]
+from budgets.models import Allocation, ContributionRate, Payment, RegencyMinimumWage, VillageFund
+from budgets.selectors import allocations_visible_to, payments_visible_to
+from core.admin import ScopedHistoryAdmin
 
 
 @admin.register(Allocation)

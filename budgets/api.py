@@ -19,18 +19,23 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from enrollment.models import Enrollment
+from budgets import selectors, services
+from budgets.contributions import RateBook, enrollment_costs, whole_rupiah
+from budgets.forms import MAX_YEAR, MIN_YEAR, PaymentForm, ScenarioForm, month_from
+from budgets.models import Payment, Scenario
+from budgets.scenarios import Figures, ScenarioResult, scenario_result
+from budgets.selectors import AccountLine, BudgetLine
+from budgets.services import Payer
 from core.models import ProgramComponent
-from enrollment.selectors import enrollments_visible_to, programs_visible_to
-from villages.selectors import governed_villages, regencies_visible_to, villages_editable_by, villages_visible_to
-
-from . import selectors, services
-from .contributions import RateBook, enrollment_costs, whole_rupiah
-from .forms import MAX_YEAR, MIN_YEAR, PaymentForm, ScenarioForm, month_from
-from .models import Payment, Scenario
-from .scenarios import Figures, ScenarioResult, scenario_result
-from .selectors import AccountLine, BudgetLine
-from .services import Payer
+from core.selectors import (
+    governed_villages,
+    programs_visible_to,
+    regencies_visible_to,
+    villages_editable_by,
+    villages_visible_to,
+)
+from enrollment.models import Enrollment
+from enrollment.selectors import enrollments_visible_to
 
 ROUNDING_RULE = gettext_lazy(
     "Each component's share is computed exactly on the wage basis (after the floor and the ceiling). The "

@@ -20,10 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from budgets.models import ContributionRate, RegencyMinimumWage
 from enrollment.models import Enrollment
 from villages.models import Post
-
-from .models import ContributionRate, RegencyMinimumWage
 
 
 def whole_rupiah(amount: Decimal) -> int:
@@ -220,7 +219,7 @@ def monthly_cost(*, villages, programs, day: dt.date) -> dict[str, MonthlyCost]:
     employer and participant shares (each enrollment rounded once), and the employer share per source."""
     from django.db.models import Exists
 
-    from villages.selectors import governed_villages
+    from core.selectors import governed_villages
 
     book = RateBook()
     month = month_start(day)

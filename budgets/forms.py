@@ -11,13 +11,10 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from core.models import Program, ProgramComponent
+from budgets.services import parse_amount
+from core.models import FundingSource, Program, ProgramComponent, Village
+from core.spreadsheets.cells import CellError
 from villages.forms import DateInput
-from core.models import Village
-from villages.roster_import.cells import CellError
-
-from core.models import FundingSource
-from .services import parse_amount
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

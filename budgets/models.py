@@ -31,9 +31,7 @@ class Allocation(models.Model):
         related_name="allocations",
         verbose_name=_("village"),
     )
-    program = models.ForeignKey(
-        "core.Program", models.PROTECT, related_name="allocations", verbose_name=_("program")
-    )
+    program = models.ForeignKey("core.Program", models.PROTECT, related_name="allocations", verbose_name=_("program"))
     source = models.ForeignKey(FundingSource, models.PROTECT, related_name="allocations", verbose_name=_("source"))
     amount = models.PositiveBigIntegerField(_("amount (Rp)"))
     note = models.TextField(_("note"), blank=True)

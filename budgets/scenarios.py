@@ -24,14 +24,12 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 
-from core.models import Program, ProgramComponent
+from budgets.contributions import RateBook, contribution, months_of_year_from
+from budgets.models import Scenario, VillageFund
+from core.models import Program, ProgramComponent, Regency, Village
+from core.selectors import governed_villages
 from enrollment.selectors import officials_by_coverage
 from villages.models import Post
-from core.models import Regency, Village
-from villages.selectors import governed_villages
-
-from .contributions import RateBook, contribution, months_of_year_from
-from .models import Scenario, VillageFund
 
 ADD = "ADD"
 

@@ -31,22 +31,19 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Sum
 
 from accounts.models import User
-from enrollment.models import Enrollment
-from core.models import Program
-from enrollment.selectors import programs_visible_to
-from villages.models import Position, Post
-from core.models import Regency, Village
-from villages.selectors import (
+from budgets.contributions import Contribution, EnrollmentCost, RateBook, enrollment_costs
+from budgets.models import Allocation, Payment, Scenario, VillageFund
+from core.models import FundingSource, Program, Regency, Village
+from core.selectors import (
     governed_villages,
+    programs_visible_to,
     regencies_editable_by,
     regencies_visible_to,
     villages_editable_by,
     villages_visible_to,
 )
-
-from .contributions import Contribution, EnrollmentCost, RateBook, enrollment_costs
-from .models import Allocation, Payment, Scenario, VillageFund
-from core.models import FundingSource
+from enrollment.models import Enrollment
+from villages.models import Position, Post
 
 # JKN is due by the 10th of the month it covers (rules.md §1).
 DUE_DAY = 10

@@ -24,28 +24,26 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from enrollment.models import Enrollment
-from core.models import Program
-from enrollment.services import enrollment_change_status
-from core.models import Regency, Village
-from villages.roster_import.cells import (
+from budgets.contributions import enrollment_costs
+from budgets.models import Allocation, Payment, Scenario, VillageFund
+from budgets.selectors import DUE_DAY
+from core.models import FundingSource, Program, Regency, Village
+from core.spreadsheets.cells import (
     CellError,
     clean_text,
     formula_error,
+    header_key,
     is_blank,
     is_formula,
     parse_date,
     parse_rupiah,
     parse_village_code,
 )
-from villages.roster_import.columns import Column, header_key
+from core.spreadsheets.reader import ImportFileError, read_rows
+from enrollment.models import Enrollment
+from enrollment.services import enrollment_change_status
+from villages.roster_import.columns import Column
 from villages.roster_import.plan import Issue
-from villages.roster_import.reader import ImportFileError, read_rows
-
-from .contributions import enrollment_costs
-from .models import Allocation, Payment, Scenario, VillageFund
-from core.models import FundingSource
-from .selectors import DUE_DAY
 
 # --- payers ------------------------------------------------------------------------------------------
 

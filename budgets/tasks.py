@@ -7,7 +7,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from budgets import services
 
 
 @shared_task(name="budgets.enrollments_deactivate_unpaid", soft_time_limit=9 * 60, time_limit=10 * 60, acks_late=True)

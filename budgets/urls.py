@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from budgets import views
 
 urlpatterns = [
     # a regency's budget, its payments, allocations and the ADD of its desa

@@ -18,14 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from enrollment.exports import xlsx_response
-from enrollment.selectors import programs_visible_to
-from core.models import Regency, Village
-from villages.roster_import.reader import ImportFileError
-from villages.selectors import governed_villages, regencies_visible_to, villages_editable_by, villages_visible_to
-
-from . import selectors, services
-from .forms import (
+from budgets import selectors, services
+from budgets.forms import (
     AllocationForm,
     ImportForm,
     PaymentForm,
@@ -33,10 +27,19 @@ from .forms import (
     VillageFundForm,
     year_from,
 )
-from .models import Allocation
-from core.models import FundingSource
-from .scenarios import scenario_result, scenarios_compare
-from .services import FUNDS_SALT, PAYMENTS_SALT, Payer
+from budgets.models import Allocation
+from budgets.scenarios import scenario_result, scenarios_compare
+from budgets.services import FUNDS_SALT, PAYMENTS_SALT, Payer
+from core.models import FundingSource, Regency, Village
+from core.selectors import (
+    governed_villages,
+    programs_visible_to,
+    regencies_visible_to,
+    villages_editable_by,
+    villages_visible_to,
+)
+from core.spreadsheets.reader import ImportFileError
+from core.spreadsheets.writer import xlsx_response
 
 # --- scope -------------------------------------------------------------------------------------------
 

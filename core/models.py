@@ -4,7 +4,6 @@ funding sources and the document types BPJS asks for."""
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "budgets",
     "submissions",
     "bpjs",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

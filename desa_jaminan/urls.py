@@ -2,15 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import health
+from desa_jaminan import health
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("enrollment.urls")),
+    path("", include("portal.urls")),
     path("", include("villages.urls")),
     path("", include("villages.urls_import")),
-    path("", include("enrollment.urls_submissions")),
-    path("", include("enrollment.urls_review")),
+    path("", include("submissions.urls")),
+    path("", include("bpjs.urls")),
     path("", include("budgets.urls")),
     path("api/v1/", include("desa_jaminan.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -10,9 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-
 from core.models import Program
-from .selectors import programs_visible_to
+from core.selectors import programs_visible_to
 
 
 def as_of_from(value: str | None) -> dt.date:

@@ -19,23 +19,15 @@ from typing import Literal
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from accounts.models import Role, User
-from core.models import FundingSource
+from accounts.models import User
+from core.models import FundingSource, Program, Village
+from core.selectors import governed_villages, programs_visible_to
+from enrollment.models import Enrollment
 from villages.models import Person, Post
-from core.models import Village
-from villages.selectors import governed_villages, posts_visible_to
-
-from .models import Enrollment
-from core.models import Program
+from villages.selectors import posts_visible_to
 
 Grouping = Literal["regency", "subdistrict", "village"]
 _VILLAGE_GROUP = {"regency": "subdistrict__regency", "subdistrict": "subdistrict", "village": "pk"}
-
-
-def programs_visible_to(user: User) -> QuerySet[Program]:
-    if user.is_authenticated and not user.is_superuser and user.role == Role.BPJS:
-        return Program.objects.filter(pk=user.program_id)
-    return Program.objects.all()
 
 
 def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
@@ -244,35 +236,3 @@ def officials_by_coverage(
     elif which == "uncovered":
         people = people.filter(~official_covered(program, day, "pk"))
     return people
-
-
-def locked_village_ids(village_ids) -> set[str]:
-    """The desa among these whose roster is locked: DPMD holds one of their submissions (submitted or
-    verified). One query for any number of desa."""
-    from submissions.models import Submission
-
-    return set(
-        Submission.objects.filter(village__in=list(village_ids), status__in=Submission.LOCKING_STATUSES)
-        .order_by()
-        .values_list("village_id", flat=True)
-        .distinct()
-    )
-
-
-def roster_locked(village: Village) -> bool:
-    return bool(locked_village_ids([village.pk]))
-
-
-def missing_documents(person_ids: list[int], programs: list[Program]) -> dict[int, list]:
-    """For each person, the active document types the given programs require that they have not
-    uploaded yet ("berkas belum lengkap"). Two queries, whatever the number of people."""
-    from submissions.models import Document
-    from core.models import DocumentType
-
-    required = list(DocumentType.objects.filter(is_active=True, programs__in=programs).distinct())
-    have = set(
-        Document.objects.filter(person_id__in=person_ids, document_type__in=required).values_list(
-            "person_id", "document_type_id"
-        )
-    )
-    return {pid: [t for t in required if (pid, t.pk) not in have] for pid in person_ids}

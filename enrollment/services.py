@@ -10,11 +10,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.models import FundingSource
+from core.models import FundingSource, Program, ProgramComponent
+from enrollment.models import Enrollment
 from villages.models import Person
-
-from .models import Enrollment
-from core.models import Program, ProgramComponent
 
 # Which status may follow which; anything else is refused.
 TRANSITIONS: dict[str, set[str]] = {

@@ -6,15 +6,6 @@ import datetime as dt
 
 from celery import shared_task
 
-from .deadlines import deadline_reminders_send
-
-
-@shared_task(name="enrollment.send_deadline_reminders", soft_time_limit=9 * 60, time_limit=10 * 60, acks_late=True)
-def send_deadline_reminders(day: str | None = None, program_codes: list[str] | None = None) -> int:
-    """Daily (celery beat): remind desa whose officials are past the one-month registration deadline.
-    At most one reminder per desa per day, so a retry or a second run the same day sends nothing."""
-    return deadline_reminders_send(day=dt.date.fromisoformat(day) if day else None, program_codes=program_codes)
-
 
 @shared_task(name="enrollment.discard_stale_uploads", soft_time_limit=9 * 60, time_limit=10 * 60, acks_late=True)
 def discard_stale_uploads(days: int = 7) -> int:
@@ -22,9 +13,8 @@ def discard_stale_uploads(days: int = 7) -> int:
     never compared are discarded after `days` days."""
     from django.utils import timezone
 
+    from bpjs.reconciliation import reconciliation_uploads_expire
     from villages.roster_import.services import roster_imports_expire
-
-    from .reconciliation import reconciliation_uploads_expire
 
     before = timezone.now() - dt.timedelta(days=days)
     return roster_imports_expire(before=before) + reconciliation_uploads_expire(before=before)

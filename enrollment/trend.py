@@ -10,11 +10,9 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import Regency, Village
-
-from .models import CoverageSnapshot, CoverageTarget
-from core.models import Program
-from .selectors import coverage
+from core.models import Program, Regency, Village
+from enrollment.models import CoverageSnapshot, CoverageTarget
+from enrollment.selectors import coverage
 
 
 def month_end(month: dt.date) -> dt.date:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from enrollment import views, views_exports
 
 urlpatterns = [
     path("wilayah/", views.regency_list, name="regency-list"),
@@ -10,4 +10,12 @@ urlpatterns = [
     path("wilayah/<str:code>/tindak-lanjut/", views.followup, name="regency-followup"),
     path("wilayah/<str:code>/target/", views.coverage_target, name="coverage-target"),
     path("kecamatan/<str:code>/", views.subdistrict_detail, name="subdistrict-detail"),
+    # officials to Excel
+    path("desa/<str:code>/perangkat.xlsx", views_exports.village_officials_xlsx, name="village-officials-xlsx"),
+    path(
+        "kecamatan/<str:code>/perangkat.xlsx",
+        views_exports.subdistrict_officials_xlsx,
+        name="subdistrict-officials-xlsx",
+    ),
+    path("wilayah/<str:code>/perangkat.xlsx", views_exports.regency_officials_xlsx, name="regency-officials-xlsx"),
 ]

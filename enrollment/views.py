@@ -13,21 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from villages.models import Post
 from core.models import Regency, Subdistrict, Village
-from villages.selectors import regencies_visible_to, subdistricts_visible_to
-
-from . import exports
-from .models import Enrollment
-from .params import as_of_from, program_for
-from .selectors import (
-    coverage,
-    coverage_by_source,
-    officials_by_coverage,
-    programs_visible_to,
-    villages_by_coverage,
-)
-from .trend import coverage_target_set, coverage_trends, target_years, trend_chart
+from core.selectors import programs_visible_to, regencies_visible_to, subdistricts_visible_to
+from enrollment import exports
+from enrollment.models import Enrollment
+from enrollment.params import as_of_from, program_for
+from enrollment.selectors import coverage, coverage_by_source, officials_by_coverage, villages_by_coverage
+from enrollment.trend import coverage_target_set, coverage_trends, target_years, trend_chart
+from villages.models import Post
 
 VILLAGE_FILTERS = ("all", "covered", "fully_covered", "uncovered")
 OFFICIAL_FILTERS = ("all", "covered", "uncovered")

@@ -10,10 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Village
-from villages.selectors import regencies_visible_to, subdistricts_visible_to, villages_visible_to
-
-from .exports import officials_rows, officials_xlsx
-from .selectors import programs_visible_to
+from core.selectors import programs_visible_to, regencies_visible_to, subdistricts_visible_to, villages_visible_to
+from enrollment.exports import officials_rows, officials_xlsx
 
 
 def _export(request, villages, *, code: str):

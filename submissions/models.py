@@ -60,9 +60,7 @@ class Submission(models.Model):
     LOCKING_STATUSES = (Status.SUBMITTED, Status.VERIFIED)
     OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED, Status.VERIFIED)
 
-    village = models.ForeignKey(
-        "core.Village", models.PROTECT, related_name="submissions", verbose_name=_("village")
-    )
+    village = models.ForeignKey("core.Village", models.PROTECT, related_name="submissions", verbose_name=_("village"))
     program = models.ForeignKey(Program, models.PROTECT, related_name="submissions", verbose_name=_("program"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     note = models.TextField(_("last note"), blank=True)

@@ -7,12 +7,10 @@ The regions of Mukomuko (17.06) and Majene (76.05) are imported once per test se
 import pytest
 from django.test import Client
 
-from accounts.models import Role
-from core.models import Program
-from core.models import Regency, Village
-from villages.services import regions_import
-
-from .factories import UserFactory
+from core.models import Program, Regency, Village
+from core.roles import Role
+from core.services import regions_import
+from tests.factories import UserFactory
 
 SUKA_PINDAH = "17.06.01.2005"  # Lubuk Pinang, Mukomuko
 ARAH_TIGA = "17.06.01.2007"  # Lubuk Pinang, Mukomuko
@@ -155,7 +153,7 @@ def login():
 @pytest.fixture(scope="session")
 def demo(django_db_setup, django_db_blocker):
     """The full demo (1,777 officials), loaded once per session outside any test transaction."""
-    from enrollment.demo import demo_load
+    from demo.demo import demo_load
 
     with django_db_blocker.unblock():
         demo_load()

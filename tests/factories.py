@@ -5,12 +5,11 @@ import datetime as dt
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.models import Role, User
-from core.models import FundingSource
+from accounts.models import User
+from core.models import FundingSource, Program, Village
+from core.roles import Role
 from enrollment.models import Enrollment
-from core.models import Program
 from villages.models import Person, Position, Post
-from core.models import Village
 
 
 def make_nik(n: int, *, prefix: str = "170601", birth: dt.date = dt.date(1985, 8, 17), female: bool = False) -> str:

@@ -11,13 +11,10 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from budgets.models import Allocation
-from core.models import FundingSource
+from core.models import FundingSource, Program, Village
 from enrollment.models import Enrollment
-from core.models import Program
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 from villages.models import Person, Post
-from core.models import Village
-
-from .factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 
 MUKOMUKO, MAJENE = "17.06", "76.05"
 ADOLANG = "76.05.02.2003"  # a desa in Pamboang, Majene
@@ -79,7 +76,7 @@ def dpmd_staff(dpmd_mukomuko, both_regencies):
     dpmd_mukomuko.is_staff = True
     dpmd_mukomuko.save()
     dpmd_mukomuko.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["villages", "enrollment", "budgets"])
+        Permission.objects.filter(content_type__app_label__in=["core", "villages", "enrollment", "budgets"])
     )
     return dpmd_mukomuko
 

@@ -2,42 +2,10 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import ScopedAdmin, ScopedHistoryAdmin
-
-from . import nik as nik_lib
-from .models import FamilyMember, Person, Post
-from core.models import Province, Regency, Subdistrict, Village
-from .selectors import officials_visible_to, posts_visible_to, villages_visible_to
-
-
-@admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
-    list_display = ["code", "name"]
-    search_fields = ["code", "name"]
-
-
-@admin.register(Regency)
-class RegencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "province"]
-    search_fields = ["code", "name"]
-    list_select_related = ["province"]
-
-
-@admin.register(Subdistrict)
-class SubdistrictAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "regency"]
-    search_fields = ["code", "name"]
-    list_select_related = ["regency"]
-
-
-@admin.register(Village)
-class VillageAdmin(ScopedAdmin):
-    scope = staticmethod(villages_visible_to)
-    list_display = ["code", "name", "kind", "subdistrict", "is_active"]
-    list_filter = ["kind", "is_active"]
-    search_fields = ["code", "name"]
-    list_select_related = ["subdistrict"]
-    readonly_fields = ["code"]
+from core import nik as nik_lib
+from core.admin import ScopedHistoryAdmin
+from villages.models import FamilyMember, Person, Post
+from villages.selectors import officials_visible_to, posts_visible_to
 
 
 class PersonForm(forms.ModelForm):

@@ -4,26 +4,8 @@ from __future__ import annotations
 
 from rest_framework import generics, serializers
 
-from .models import Person
-from core.models import Regency, Village
-from .selectors import officials_visible_to, regencies_visible_to, villages_visible_to
-
-
-class RegencySerializer(serializers.ModelSerializer):
-    province = serializers.CharField(source="province.name")
-
-    class Meta:
-        model = Regency
-        fields = ["code", "name", "province"]
-
-
-class VillageSerializer(serializers.ModelSerializer):
-    subdistrict = serializers.CharField(source="subdistrict.code")
-    regency = serializers.CharField(source="subdistrict.regency_id")
-
-    class Meta:
-        model = Village
-        fields = ["code", "name", "kind", "subdistrict", "regency", "postal_code", "is_active"]
+from villages.models import Person
+from villages.selectors import officials_visible_to
 
 
 class OfficialSerializer(serializers.ModelSerializer):
@@ -36,21 +18,6 @@ class OfficialSerializer(serializers.ModelSerializer):
     def get_nik(self, person: Person) -> str:
         # Lists show the NIK masked to everyone; the full NIK is on the official's page for roles that need it.
         return person.nik_masked
-
-
-class RegencyListView(generics.ListAPIView):
-    serializer_class = RegencySerializer
-
-    def get_queryset(self):
-        return regencies_visible_to(self.request.user)
-
-
-class VillageListView(generics.ListAPIView):
-    serializer_class = VillageSerializer
-    filterset_fields = {"subdistrict__regency": ["exact"], "subdistrict": ["exact"], "kind": ["exact"]}
-
-    def get_queryset(self):
-        return villages_visible_to(self.request.user).order_by("code")
 
 
 class OfficialListView(generics.ListAPIView):

@@ -14,15 +14,15 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .models import RosterImport
-from .roster_import import services
-from .roster_import.selectors import (
+from core.selectors import regencies_visible_to, villages_visible_to
+from villages.models import RosterImport
+from villages.roster_import import services
+from villages.roster_import.selectors import (
     regency_is_editable_by,
     roster_imports_editable_by,
     roster_imports_visible_to,
     village_is_editable_by,
 )
-from .selectors import regencies_visible_to, villages_visible_to
 
 
 class RosterImportSerializer(serializers.ModelSerializer):

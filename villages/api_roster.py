@@ -12,11 +12,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .forms import OfficialForm, PostEndForm
-from .models import Post
 from core.models import Village
-from .selectors import posts_visible_to, villages_editable_by, villages_visible_to
-from .services import active_post_elsewhere, official_create, official_update, post_end
+from core.selectors import villages_editable_by, villages_visible_to
+from villages.forms import OfficialForm, PostEndForm
+from villages.models import Post
+from villages.selectors import posts_visible_to
+from villages.services import active_post_elsewhere, official_create, official_update, post_end
 
 
 class RosterPostSerializer(serializers.ModelSerializer):

@@ -9,9 +9,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import nik as nik_lib
-from .models import Person, Position, Post
-from .services import PERSON_FIELDS, POST_FIELDS
+from core import nik as nik_lib
+from villages.models import Person, Position, Post
+from villages.services import PERSON_FIELDS, POST_FIELDS
 
 _WAGE = re.compile(r"^(rp\.?)?\s*\d{1,3}(\.\d{3})*(,00)?$|^(rp\.?)?\s*\d+$", re.IGNORECASE)
 

@@ -16,9 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import nik as nik_lib
 from core.models import Regency, Village
-
-from . import nik as nik_lib
 
 
 class Person(models.Model):

@@ -18,10 +18,10 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .models import Position, Post
 from core.models import Regency, Village
-from .roster_import.cells import SEX_CODES, labels_id
-from .roster_import.columns import SHEET_DATA, SHEET_HELP, SHEET_LISTS, Column, columns_for
+from core.spreadsheets.cells import SEX_CODES, labels_id
+from villages.models import Position, Post
+from villages.roster_import.columns import SHEET_DATA, SHEET_HELP, SHEET_LISTS, Column, columns_for
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EMPTY_ROWS = 300  # formatted rows below the officials, for new ones

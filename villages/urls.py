@@ -1,11 +1,9 @@
 from django.urls import path
 
-from . import views
+from villages import views
 
 urlpatterns = [
-    path("desa/<str:code>/", views.village_detail, name="village-detail"),
     path("desa/<str:code>/perangkat/tambah/", views.official_add, name="official-add"),
-    path("perangkat/<int:pk>/", views.official_detail, name="official-detail"),
     path("jabatan/<int:pk>/ubah/", views.post_edit, name="post-edit"),
     path("jabatan/<int:pk>/akhiri/", views.post_end_view, name="post-end"),
     path("wilayah/<str:code>/konflik-nik/", views.nik_conflicts, name="nik-conflicts"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_import
+from villages import views_import
 
 urlpatterns = [
     path("desa/<str:code>/template.xlsx", views_import.village_import_template, name="village-import-template"),

@@ -7,87 +7,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enrollment.models import Enrollment
-from enrollment.selectors import (
-    coverage,
-    enrollments_visible_to,
-    missing_documents,
-    programs_visible_to,
-    roster_locked,
-)
-
-from .forms import OfficialForm, PostEndForm
-from .models import Post
 from core.models import Village
-from .selectors import (
-    nik_conflicts_visible_to,
-    officials_visible_to,
-    posts_visible_to,
-    regencies_visible_to,
-    villages_editable_by,
-    villages_visible_to,
-)
-from .services import active_post_elsewhere, nik_conflict_resolve, official_create, official_update, post_end
-
-
-@login_required
-def village_detail(request, code):
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
-    programs = list(programs_visible_to(request.user))
-    day = timezone.localdate()
-    posts = list(Post.objects.filter(village=village).select_related("person").order_by("ended_on", "position"))
-    current = [p for p in posts if p.ended_on is None]
-    enrollments = (
-        enrollments_visible_to(request.user)
-        .filter(person__in=[p.person_id for p in current], status__in=Enrollment.OPEN_STATUSES)
-        .order_by()
-    )
-    by_person = {(e.person_id, e.program_id): e for e in enrollments}
-    missing = missing_documents([p.person_id for p in current], programs)
-    rows = [
-        (post, [(p, by_person.get((post.person_id, p.code))) for p in programs], missing[post.person_id])
-        for post in current
-    ]
-    figures = coverage(villages=Village.objects.filter(pk=village.pk), programs=programs, day=day)[None]
-    context = {
-        "village": village,
-        "day": day,
-        "regency": village.subdistrict.regency,
-        "programs": programs,
-        "rows": rows,
-        "ended": [p for p in posts if p.ended_on is not None],
-        "cards": [(p, figures[p.code]) for p in programs],
-        "incomplete": sum(1 for _, _, m in rows if m),
-        "can_edit": villages_editable_by(request.user).filter(pk=village.pk).exists(),
-        "locked": roster_locked(village),
-    }
-    return render(request, "villages/village_detail.html", context)
-
-
-@login_required
-def official_detail(request, pk):
-    person = get_object_or_404(officials_visible_to(request.user), pk=pk)
-    posts = (
-        posts_visible_to(request.user)
-        .filter(person=person)
-        .select_related("village__subdistrict__regency")
-        .order_by("-term_start")
-    )
-    enrollments = list(enrollments_visible_to(request.user).filter(person=person).prefetch_related("components"))
-    for enrollment in enrollments:  # at most one per program
-        enrollment.changes = enrollment.history.select_related("history_user").order_by("-history_date")
-    context = {
-        "person": person,
-        "nik": person.nik if request.user.can_see_nik else person.nik_masked,
-        "posts": posts,
-        "enrollments": enrollments,
-    }
-    return render(request, "villages/official_detail.html", context)
-
+from core.selectors import regencies_visible_to, villages_editable_by, villages_visible_to
+from villages.forms import OfficialForm, PostEndForm
+from villages.models import Post
+from villages.selectors import nik_conflicts_visible_to, posts_visible_to
+from villages.services import active_post_elsewhere, nik_conflict_resolve, official_create, official_update, post_end
 
 # --- roster: add, correct and end officials ------------------------------------------------------
 

@@ -14,19 +14,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from enrollment.selectors import roster_locked
-
 from core.models import Regency, Village
-from .models import RosterImport
-from .roster_import import services
-from .roster_import.selectors import (
+from core.selectors import regencies_visible_to, villages_visible_to
+from submissions.selectors import roster_locked
+from villages.models import RosterImport
+from villages.roster_import import services
+from villages.roster_import.selectors import (
     regency_is_editable_by,
     roster_imports_editable_by,
     roster_imports_visible_to,
     village_is_editable_by,
 )
-from .roster_template import template_response
-from .selectors import regencies_visible_to, villages_visible_to
+from villages.roster_template import template_response
 
 RUNNING = (RosterImport.Status.UPLOADED, RosterImport.Status.VALIDATING, RosterImport.Status.APPLYING)
 

@@ -16,16 +16,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.models import Role
-from budgets.demo import payments_for_demo
 from budgets.models import Allocation, Payment
-from core.models import FundingSource
+from core.models import FundingSource, Program, Province, Regency, Subdistrict, Village
+from core.roles import Role
+from demo.budgets import payments_for_demo
 from enrollment.models import Enrollment
-from core.models import Program
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 from villages.models import Position
-from core.models import Province, Regency, Subdistrict, Village
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 
 MUKOMUKO, MAJENE = "17.06", "76.05"
 KES, TK = Program.KESEHATAN, Program.KETENAGAKERJAAN

@@ -7,11 +7,10 @@ import pytest
 from django.utils import timezone
 
 from budgets.models import Payment, Scenario, VillageFund
-from enrollment.models import Enrollment
 from core.models import Program
-
-from . import test_budget_pages as pages
-from .test_budget_pages import TINY, count_queries, tk_village
+from enrollment.models import Enrollment
+from tests.budgets import test_budget_pages as pages
+from tests.budgets.test_budget_pages import TINY, count_queries, tk_village
 
 MUKOMUKO, MAJENE = "17.06", "76.05"
 KES, TK = Program.KESEHATAN, Program.KETENAGAKERJAAN
@@ -62,8 +61,8 @@ def test_the_regency_budget_gives_pagu_whole_year_cost_and_982_percent(demo, dpm
 
 
 def test_the_budget_warns_when_realization_and_commitment_exceed_the_allocation(demo, dpmd_mukomuko, login):
-    from budgets.demo import payments_for_demo
     from budgets.models import Allocation
+    from demo.budgets import payments_for_demo
 
     payments_for_demo(TODAY)
     Allocation.objects.filter(regency=MUKOMUKO, fiscal_year=YEAR, source="DAU").update(amount=1_000_000_000)

@@ -7,8 +7,8 @@ import pytest
 
 from budgets.contributions import RateBook, contribution, enrollment_contribution, enrollment_costs
 from budgets.models import ContributionRate, RegencyMinimumWage
-from enrollment.models import Enrollment
 from core.models import ProgramComponent
+from enrollment.models import Enrollment
 from tests.factories import EnrollmentFactory, PostFactory
 
 JAN_2026 = dt.date(2026, 1, 1)

@@ -333,9 +333,9 @@ def test_who_entered_an_add_amount_and_who_saved_or_deleted_a_scenario_is_kept(d
     import datetime as dt
     from decimal import Decimal
 
-    from core.models import FundingSource
     from budgets.models import Scenario, VillageFund
     from budgets.services import scenario_create, scenario_delete, village_fund_set
+    from core.models import FundingSource
 
     fund = village_fund_set(actor=dpmd_mukomuko, village=suka_pindah, fiscal_year=2031, add_amount=400_000_000)
     village_fund_set(actor=dpmd_mukomuko, village=suka_pindah, fiscal_year=2031, add_amount=450_000_000)

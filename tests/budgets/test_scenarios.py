@@ -13,15 +13,12 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from budgets.contributions import RateBook, contribution
-from core.models import FundingSource
 from budgets.models import Scenario, VillageFund
 from budgets.scenarios import scenario_result, uncovered_officials
 from budgets.services import scenario_create
-from core.models import Program, ProgramComponent
-from core.models import Regency, Village
-
-from . import test_budget_pages as pages
-from .test_budget_pages import TINY, count_queries
+from core.models import FundingSource, Program, ProgramComponent, Regency, Village
+from tests.budgets import test_budget_pages as pages
+from tests.budgets.test_budget_pages import TINY, count_queries
 
 # The regency of 10 desa that the query counts compare Mukomuko with.
 tiny, dpmd_tiny = pages.tiny, pages.dpmd_tiny

@@ -10,18 +10,15 @@ import datetime as dt
 
 import pytest
 
-from accounts.models import Role
 from budgets import tasks
-from budgets.demo import payments_for_demo
-from core.models import FundingSource
 from budgets.models import Payment
 from budgets.services import enrollments_deactivate_unpaid
+from core.models import FundingSource, Program, Province, Regency, Subdistrict, Village
+from core.roles import Role
+from demo.budgets import payments_for_demo
 from enrollment.models import Enrollment
-from core.models import Program
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 from villages.models import Position
-from core.models import Province, Regency, Subdistrict, Village
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 
 AFTER_DUE = dt.date(2026, 3, 11)
 ON_DUE = dt.date(2026, 3, 10)

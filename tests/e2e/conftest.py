@@ -50,7 +50,7 @@ def browser(demo_site):
 @pytest.fixture
 def demo_site(live_server, transactional_db):
     """The demo, committed so the live server's thread sees it."""
-    from enrollment.demo import demo_load
+    from demo.demo import demo_load
 
     demo_load()
     return live_server

@@ -1,8 +1,7 @@
 import pytest
 
-from enrollment.demo import DEMO_PASSWORD
-
-from .conftest import log_in
+from demo.demo import DEMO_PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

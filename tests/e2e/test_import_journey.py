@@ -4,9 +4,8 @@ download it from the village page, fill it in, upload it, read the preview, conf
 import pytest
 from openpyxl import load_workbook
 
-from enrollment.demo import DEMO_PASSWORD
-
-from .conftest import log_in
+from demo.demo import DEMO_PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -10,13 +10,10 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from core.models import FundingSource
+from core.models import FundingSource, Program, Village
 from enrollment.models import Enrollment
-from core.models import Program
 from enrollment.services import enrollment_create
-from core.models import Village
-
-from ..factories import PersonFactory, PostFactory
+from tests.factories import PersonFactory, PostFactory
 
 JKN_NUMBER = "0011336526592"
 KPJ_NUMBER = "23011234567"

@@ -14,14 +14,11 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from core.models import FundingSource
+from core.models import FundingSource, Program, Village
 from enrollment.models import Enrollment
-from core.models import Program
 from enrollment.selectors import Coverage, coverage, coverage_by_source, officials_by_coverage, villages_by_coverage
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory
 from villages.models import Person, Position, Post
-from core.models import Village
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory
 
 SUKA_PINDAH = "17.06.01.2005"
 ARAH_TIGA = "17.06.01.2007"

@@ -9,11 +9,9 @@ from django.test import Client
 from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 
-from core.models import Program
+from core.models import Program, Regency, Village
+from tests.factories import PersonFactory, PostFactory, make_nik
 from villages.models import Person
-from core.models import Regency, Village
-
-from ..factories import PersonFactory, PostFactory, make_nik
 
 MUKOMUKO, MAJENE = "17.06", "76.05"
 TK, KES = Program.KETENAGAKERJAAN, Program.KESEHATAN

@@ -19,13 +19,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import Role
-from core.models import Program
+from core.models import Program, Province, Regency, Subdistrict, Village
+from core.roles import Role
 from enrollment.selectors import Coverage
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 from villages.models import Position
-from core.models import Province, Regency, Subdistrict, Village
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 
 MUKOMUKO, MAJENE = "17.06", "76.05"
 LUBUK_PINANG = "17.06.01"

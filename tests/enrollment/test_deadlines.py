@@ -9,7 +9,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Notification
-from enrollment.deadlines import (
+from core.models import Program, Village
+from enrollment.models import Enrollment
+from submissions.deadlines import (
     deadline_summary,
     overdue_cutoff,
     overdue_posts,
@@ -17,15 +19,11 @@ from enrollment.deadlines import (
     reminder_link,
     villages_behind_deadline,
 )
-from enrollment.models import Enrollment
-from core.models import Program
 from submissions.models import Submission
-from enrollment.submissions import submission_start, submission_submit
-from enrollment.tasks import send_deadline_reminders
+from submissions.services import submission_start, submission_submit
+from submissions.tasks import send_deadline_reminders
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 from villages.models import Person, Post
-from core.models import Village
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 
 TODAY = timezone.localdate()
 LONG_AGO = TODAY - dt.timedelta(days=90)

@@ -4,15 +4,15 @@ import pytest
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 from budgets.models import Allocation
-from enrollment.demo import demo_load
+from core.models import Program, Village
+from core.nik import check_nik
+from core.roles import Role
+from demo.demo import demo_load
 from enrollment.models import Enrollment
-from core.models import Program
 from enrollment.selectors import coverage
 from villages.models import Person, Post
-from core.models import Village
-from villages.nik import check_nik
 
 MUKOMUKO, MAJENE = "17.06", "76.05"
 

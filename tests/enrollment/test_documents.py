@@ -9,12 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from enrollment.documents import document_delete, document_upload, sniff_content_type
-from submissions.models import Document, Submission
 from core.models import DocumentType
+from submissions.documents import document_delete, document_upload, sniff_content_type
+from submissions.models import Document, Submission
+from tests.factories import PersonFactory, PostFactory, UserFactory, make_nik
 from villages.services import ensure_roster_open
-
-from ..factories import PersonFactory, PostFactory, UserFactory, make_nik
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 40

@@ -10,8 +10,7 @@ from django.db import IntegrityError
 from core.models import FundingSource
 from enrollment.models import Enrollment
 from enrollment.services import enrollment_change_status, enrollment_create
-
-from ..factories import PersonFactory
+from tests.factories import PersonFactory
 
 Status = Enrollment.Status
 JKN_NUMBER = "0011336526592"  # 13 digits, leading zeros kept

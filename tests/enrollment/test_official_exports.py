@@ -10,10 +10,9 @@ from itertools import zip_longest
 import pytest
 from openpyxl import load_workbook
 
-from villages.models import Post
 from core.models import Village
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
+from villages.models import Post
 
 BUDI_NIK = make_nik(9701)
 HEADERS = [

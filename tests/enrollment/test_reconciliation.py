@@ -14,14 +14,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import Role
-from enrollment import reconciliation as rec
-from enrollment.models import Enrollment
+from bpjs import reconciliation as rec
 from bpjs.models import Reconciliation, ReconciliationMapping
 from core.models import Regency, Subdistrict, Village
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
-from .review_support import jkn, request_enrollment, xlsx_bytes
+from core.roles import Role
+from enrollment.models import Enrollment
+from tests.enrollment.review_support import jkn, request_enrollment, xlsx_bytes
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 
 Status = Enrollment.Status
 UJI_DESA = "76.99.01.2001"

@@ -11,15 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Notification, Role
-from enrollment import review
-from enrollment.models import Enrollment
-from villages.models import FamilyMember
+from accounts.models import Notification
+from bpjs import review
 from core.models import Village
-
-from ..factories import PersonFactory, UserFactory, make_nik
-from . import test_reconciliation as reconciliation
-from .review_support import JKN_NUMBER, KPJ_NUMBER, jkn, kpj, request_enrollment, sheet_rows
+from core.roles import Role
+from enrollment.models import Enrollment
+from tests.enrollment import test_reconciliation as reconciliation
+from tests.enrollment.review_support import JKN_NUMBER, KPJ_NUMBER, jkn, kpj, request_enrollment, sheet_rows
+from tests.factories import PersonFactory, UserFactory, make_nik
+from villages.models import FamilyMember
 
 Status = Enrollment.Status
 MAJENE_DESA = "76.05.02.2003"

@@ -7,12 +7,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from enrollment.models import Enrollment
 from bpjs.models import Reconciliation
 from core.models import Village
-
-from ..factories import PersonFactory, make_nik
-from .review_support import KPJ_NUMBER, jkn, kpj, request_enrollment, xlsx_bytes
+from enrollment.models import Enrollment
+from tests.enrollment.review_support import KPJ_NUMBER, jkn, kpj, request_enrollment, xlsx_bytes
+from tests.factories import PersonFactory, make_nik
 
 Status = Enrollment.Status
 MAJENE_DESA = "76.05.02.2003"

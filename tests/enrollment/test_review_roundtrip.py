@@ -14,13 +14,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from enrollment import review
-from enrollment.models import Enrollment
+from bpjs import review
 from core.models import Village
-
-from ..factories import PersonFactory, make_nik
-from . import test_reconciliation as reconciliation
-from .review_support import jkn, kpj, request_enrollment, xlsx_bytes
+from enrollment.models import Enrollment
+from tests.enrollment import test_reconciliation as reconciliation
+from tests.enrollment.review_support import jkn, kpj, request_enrollment, xlsx_bytes
+from tests.factories import PersonFactory, make_nik
 
 Status = Enrollment.Status
 MAJENE_DESA = "76.05.02.2003"

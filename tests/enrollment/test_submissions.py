@@ -16,11 +16,10 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from accounts.models import Notification
-from core.models import FundingSource
-from submissions.models import Document, Submission, SubmissionEvent
-from core.models import DocumentType
+from core.models import DocumentType, FundingSource
 from enrollment.models import Enrollment
-from enrollment.submissions import (
+from submissions.models import Document, Submission, SubmissionEvent
+from submissions.services import (
     allowed_steps,
     submission_forward,
     submission_return,
@@ -29,10 +28,9 @@ from enrollment.submissions import (
     submission_verify,
     with_officials_incomplete,
 )
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 from villages.models import Post
 from villages.services import official_create, post_end
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 
 S = Submission.Status
 

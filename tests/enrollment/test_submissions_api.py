@@ -8,11 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from submissions.models import Document, Submission
 from enrollment.models import Enrollment
-from enrollment.submissions import submission_start, submission_submit, submission_verify
-
-from ..factories import PersonFactory, PostFactory, make_nik
+from submissions.models import Document, Submission
+from submissions.services import submission_start, submission_submit, submission_verify
+from tests.factories import PersonFactory, PostFactory, make_nik
 
 PDF = b"%PDF-1.7\n%%EOF\n"
 S = Submission.Status

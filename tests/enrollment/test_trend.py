@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.models import Regency
+from core.services import regions_import
 from enrollment.models import CoverageSnapshot, CoverageTarget
 from enrollment.trend import (
     TrendPoint,
@@ -14,8 +16,6 @@ from enrollment.trend import (
     trend_chart,
 )
 from tests.factories import EnrollmentFactory, PostFactory
-from core.models import Regency
-from villages.services import regions_import
 
 
 @pytest.fixture

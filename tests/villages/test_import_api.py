@@ -7,10 +7,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from tests.factories import PersonFactory, PostFactory
+from tests.villages.test_roster_import import (
+    NOT_A_SPREADSHEET,
+    SUKA_PINDAH,
+    db_state,
+    in_indonesian,
+    nik,
+    official,
+    xlsx,
+)
 from villages.models import Post, RosterImport
-
-from ..factories import PersonFactory, PostFactory
-from .test_roster_import import NOT_A_SPREADSHEET, SUKA_PINDAH, db_state, in_indonesian, nik, official, xlsx
 
 
 @pytest.fixture(autouse=True)

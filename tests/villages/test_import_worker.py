@@ -15,11 +15,10 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection, connections
 
-from accounts.models import Role
+from core.roles import Role
+from tests.factories import UserFactory
+from tests.villages.test_roster_import import SUKA_PINDAH, nik, official, upload, xlsx
 from villages.models import Position, Post, RosterImport
-
-from ..factories import UserFactory
-from .test_roster_import import SUKA_PINDAH, nik, official, upload, xlsx
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

@@ -9,10 +9,9 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext
 
+from core.nik import check_nik, hash_nik, mask_nik
+from tests.factories import PersonFactory
 from villages.models import Person
-from villages.nik import check_nik, hash_nik, mask_nik
-
-from ..factories import PersonFactory
 
 # A man born 17 Aug 1985, first registered in Kecamatan Lubuk Pinang (17.06.01), serial 0001.
 VALID_NIK = "1706011708850001"

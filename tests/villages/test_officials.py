@@ -8,12 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import F
 
-from villages.models import Person, Position, Post
 from core.models import Village
-from villages.nik import hash_nik
+from core.nik import hash_nik
+from tests.factories import make_nik
+from villages.models import Person, Position, Post
 from villages.services import official_create, post_end
-
-from ..factories import make_nik
 
 PASAR_MUKOMUKO = "17.06.02.1009"  # a kelurahan in Kecamatan Kota Mukomuko
 

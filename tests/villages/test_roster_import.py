@@ -18,11 +18,10 @@ from openpyxl import Workbook
 
 from core.models import Program
 from submissions.models import Submission
+from tests.factories import PersonFactory, PostFactory, make_nik
 from villages.models import NikConflict, Person, Position, Post, RosterImport
 from villages.roster_import.columns import COLUMNS, VILLAGE_CODE
 from villages.roster_template import template_workbook
-
-from ..factories import PersonFactory, PostFactory, make_nik
 
 HEADERS = [c.header for c in COLUMNS]
 SUKA_PINDAH, ARAH_TIGA = "17.06.01.2005", "17.06.01.2007"
@@ -871,7 +870,7 @@ def test_a_formula_is_refused_with_how_to_paste_values(head, budi):
     ],
 )
 def test_a_value_not_in_the_list_names_the_choices(column, kwargs, choices, head, budi):
-    from villages.roster_import.cells import labels_id
+    from core.spreadsheets.cells import labels_id
 
     lists = {"position": Position.choices, "status": Post.Status.choices, "end_reason": Post.EndReason.choices}
     value = next(iter(kwargs.values()))
@@ -1340,7 +1339,7 @@ def test_the_sheet_reader_gives_the_values_openpyxl_gives():
     from openpyxl.cell.rich_text import CellRichText, TextBlock
     from openpyxl.cell.text import InlineFont
 
-    from villages.roster_import.reader import SheetParser
+    from core.spreadsheets.reader import SheetParser
 
     def fill(workbook):
         sheet = workbook["Perangkat"]

@@ -7,12 +7,11 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from core.spreadsheets.cells import labels_id
+from tests.factories import PersonFactory, PostFactory
+from tests.villages.test_roster_import import ARAH_TIGA, SUKA_PINDAH, last_import, nik, upload
 from villages.models import Position, Post
-from villages.roster_import.cells import labels_id
 from villages.roster_import.columns import COLUMNS
-
-from ..factories import PersonFactory, PostFactory
-from .test_roster_import import ARAH_TIGA, SUKA_PINDAH, last_import, nik, upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

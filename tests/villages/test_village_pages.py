@@ -8,9 +8,8 @@ import datetime as dt
 import pytest
 
 from core.models import Program
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 from villages.models import Post
-
-from ..factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 
 # Serials from 9301 up: far above any serial the demo hands out, so the NIK is new even with the demo loaded.
 BUDI_NIK = make_nik(9301)

@@ -6,7 +6,6 @@ so a template downloaded in English imports just the same.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from villages import services
@@ -57,14 +56,3 @@ SHEET_LISTS = "Daftar"
 def columns_for(*, regency_file: bool) -> tuple[Column, ...]:
     """A DPMD file for a whole regency starts with the village code; a village's file has none."""
     return (VILLAGE_CODE, *COLUMNS) if regency_file else COLUMNS
-
-
-_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
-_SPACES = re.compile(r"\s+")
-
-
-def header_key(text: object) -> str:
-    """How a header cell is compared: case, spacing, a trailing '*' and a trailing note such as '(L/P)'
-    or '(Rp)' do not matter, so 'nik', 'Jenis kelamin' and 'Dasar Upah (Rp) *' all match."""
-    value = _SPACES.sub(" ", str(text or "").replace("\u00a0", " ")).strip().rstrip("*").strip()
-    return _SUFFIX.sub("", value).strip().lower()

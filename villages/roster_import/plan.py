@@ -29,16 +29,15 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from enrollment.selectors import locked_village_ids
-from villages import nik as nik_lib
-from villages.models import Person, Position, Post
+from core import nik as nik_lib
 from core.models import Regency, Village
-from villages.selectors import villages_editable_by
-
-from . import cells
-from .cells import CellError
-from .columns import BY_KEY, PERSON_FIELDS, POST_FIELDS
-from .reader import Table
+from core.selectors import villages_editable_by
+from core.spreadsheets import cells
+from core.spreadsheets.cells import CellError
+from core.spreadsheets.reader import Table
+from submissions.selectors import locked_village_ids
+from villages.models import Person, Position, Post
+from villages.roster_import.columns import BY_KEY, PERSON_FIELDS, POST_FIELDS
 
 BATCH = 1000
 LOOKUP_CHUNK = 5000  # NIK hashes per query: within SQLite's limit on parameters

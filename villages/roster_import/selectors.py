@@ -6,8 +6,8 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from core.models import Regency, Village
+from core.selectors import regencies_editable_by, regencies_visible_to, villages_editable_by, villages_visible_to
 from villages.models import RosterImport
-from villages.selectors import regencies_editable_by, regencies_visible_to, villages_editable_by, villages_visible_to
 
 
 def roster_imports_editable_by(user: User) -> QuerySet[RosterImport]:

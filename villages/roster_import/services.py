@@ -28,14 +28,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from enrollment.selectors import roster_locked
-from villages import nik as nik_lib
-from villages.models import NikConflict, RosterImport
+from core import nik as nik_lib
 from core.models import Regency, Village
+from core.spreadsheets.reader import ImportFileError, Table, read_table
+from submissions.selectors import roster_locked
+from villages.models import NikConflict, RosterImport
+from villages.roster_import.plan import Plan, build_plan, replan, rows_from_snapshot, rows_snapshot, write_plan
 from villages.services import ensure_roster_open
-
-from .plan import Plan, build_plan, replan, rows_from_snapshot, rows_snapshot, write_plan
-from .reader import ImportFileError, Table, read_table
 
 Status = RosterImport.Status
 DISCARDABLE = (Status.UPLOADED, Status.VALIDATING, Status.PREVIEW, Status.INVALID)

@@ -3,7 +3,7 @@ Formatting only: the data comes from the selectors, in at most two queries."""
 
 from django import template
 
-from ..roster_import.selectors import recent_imports, village_is_editable_by
+from villages.roster_import.selectors import recent_imports, village_is_editable_by
 
 register = template.Library()
 

@@ -1,0 +1,296 @@
+"""Reading one cell of the officials file: what Excel and people actually put there.
+
+Each parser takes the raw value (a str from CSV; str, int, float, datetime or None from openpyxl) and
+returns the Python value, or raises CellError with a message for the row's error list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+from openpyxl.utils.datetime import from_excel
+
+from core import nik as nik_lib
+from villages.models import Person, Position, Post
+
+_SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_key(text: object) -> str:
+    """How a header cell is compared: case, spacing, a trailing '*' and a trailing note such as '(L/P)'
+    or '(Rp)' do not matter, so 'nik', 'Jenis kelamin' and 'Dasar Upah (Rp) *' all match."""
+    value = _SPACES.sub(" ", str(text or "").replace("\u00a0", " ")).strip().rstrip("*").strip()
+    return _SUFFIX.sub("", value).strip().lower()
+
+
+class CellError(ValueError):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def is_formula(value: object) -> bool:
+    # openpyxl (without data_only) returns a formula cell as its text "=..."; a CSV cell starting with
+    # "=" would become a formula when opened in Excel. Neither is data.
+    return isinstance(value, str) and value.lstrip().startswith("=") and len(value.strip()) > 1
+
+
+def formula_error(value: str) -> CellError:
+    return CellError(
+        _(
+            "This cell holds a formula (%(formula)s), not a value. Copy the column and paste it back with "
+            "Paste Special › Values, then upload again."
+        )
+        % {"formula": value.strip()[:40]}
+    )
+
+
+def clean_text(value: object, *, max_length: int) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        value = value.strftime("%d-%m-%Y")
+    text = re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip()
+    if len(text) > max_length:
+        raise CellError(_("Too long: at most %(max)s characters.") % {"max": max_length})
+    return text
+
+
+# --- NIK ---------------------------------------------------------------------------------------------
+
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+
+
+def parse_nik(value: object) -> str:
+    """The NIK as 16 digits. Only the structure is checked here (check_nik does the rest)."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _SCIENTIFIC.match(value.strip())):
+        # Excel keeps 15 significant digits: a 16-digit NIK typed into a number cell loses its last
+        # digit for good, and shows as 1,70601E+15.
+        raise CellError(
+            _(
+                "Excel turned this NIK into a number (%(value)s) and lost its last digits. Format the NIK "
+                "column as Text and type the NIK again."
+            )
+            % {"value": value if isinstance(value, str) else f"{value:.5E}"}
+        )
+    text = str(value).strip().lstrip("'")
+    return nik_lib.normalize_nik(text)
+
+
+# --- dates -------------------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})$")
+_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_SERIAL = re.compile(r"^\d{1,5}(?:\.0+)?$")
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+
+def _not_a_date(value: object) -> CellError:
+    return CellError(
+        _("%(value)s is not a date. Write dates as DD-MM-YYYY, for example 17-08-1985.") % {"value": value}
+    )
+
+
+def _impossible(value: object) -> CellError:
+    return CellError(_("%(value)s is not a real date.") % {"value": value})
+
+
+def _from_serial(serial: float, shown: object) -> dt.date:
+    if serial < 1 or not float(serial).is_integer():
+        raise _not_a_date(shown)
+    try:
+        day = from_excel(serial)
+    except (ValueError, OverflowError) as exc:
+        raise _impossible(shown) from exc
+    return day.date() if isinstance(day, dt.datetime) else day
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Real Excel dates, Excel serial numbers, and text as 17/08/1985, 17-08-1985, 17.08.1985 or 1985-08-17."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, bool | dt.time):
+        raise _not_a_date(value)
+    elif isinstance(value, int | float):
+        day = _from_serial(value, value)
+    else:
+        text = str(value).strip()
+        if match := _DMY.match(text):
+            d, m, y = (int(g) for g in match.groups())
+        elif match := _YMD.match(text):
+            y, m, d = (int(g) for g in match.groups())
+        elif _SERIAL.match(text):
+            return _checked(_from_serial(float(text), text), text)
+        else:
+            raise _not_a_date(text)
+        try:
+            day = dt.date(y, m, d)
+        except ValueError as exc:
+            raise _impossible(text) from exc
+    return _checked(day, value)
+
+
+def _checked(day: dt.date, shown: object) -> dt.date:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise _impossible(shown if isinstance(shown, str) else day.strftime("%d-%m-%Y"))
+    return day
+
+
+# --- money -------------------------------------------------------------------------------------------
+
+_DOT_THOUSANDS = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
+_COMMA_THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_CENTS_ID = re.compile(r"^(?P<whole>[\d.]*\d),(?P<cents>\d{1,2})$")
+_CENTS_EN = re.compile(r"^(?P<whole>[\d,]*\d)\.(?P<cents>\d{2})$")
+
+
+def parse_rupiah(value: object) -> int:
+    """Whole rupiah from 2850000, '2.850.000', 'Rp2.850.000', 'Rp 2.850.000,-' or '2.850.000,00'.
+
+    Strict on purpose: lokal's parse_rupiah also reads '2jt' and 'goceng', which is right for chat but
+    not for a wage that BPJS contributions are computed from."""
+    if is_blank(value):
+        return 0
+    if isinstance(value, bool):
+        raise _not_money(value)
+    if isinstance(value, int | float):
+        if value < 0:
+            raise CellError(_("The wage cannot be negative."))
+        if isinstance(value, float) and not value.is_integer():
+            raise _not_money(value)
+        return int(value)
+    text = str(value).strip().replace("\u00a0", " ")
+    if text.startswith("-") or text.startswith("(") or re.match(r"(?i)^rp\.?\s*-", text):
+        raise CellError(_("The wage cannot be negative."))
+    text = re.sub(r"(?i)^rp\.?", "", text).replace(" ", "")
+    text = re.sub(r",-$", "", text)
+    # Decimals are allowed only when they are zero: "2.850.000,00" (Indonesian) or "2850000.00".
+    if match := _CENTS_ID.match(text) or _CENTS_EN.match(text):
+        if int(match["cents"]):
+            raise _not_money(value)
+        text = match["whole"]
+    if text.isdigit():
+        return int(text)
+    if _DOT_THOUSANDS.match(text):
+        return int(text.replace(".", ""))
+    if _COMMA_THOUSANDS.match(text):
+        return int(text.replace(",", ""))
+    raise _not_money(value)
+
+
+def _not_money(value: object) -> CellError:
+    return CellError(
+        _("%(value)s is not an amount. Write the wage in whole rupiah, for example 2.850.000.") % {"value": value}
+    )
+
+
+# --- phone -------------------------------------------------------------------------------------------
+
+_PHONE = re.compile(r"^\+?\d{8,15}$")
+
+
+def parse_phone(value: object) -> str:
+    if is_blank(value):
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # A phone typed into a number cell lost its leading 0 (81234567890).
+        digits = str(int(value))
+        text = f"0{digits}" if digits.startswith("8") else digits
+    else:
+        text = re.sub(r"[\s.\-()]", "", str(value)).lstrip("'")
+    if not _PHONE.match(text) or len(text) > 20:
+        raise CellError(_("%(value)s is not a phone number.") % {"value": value})
+    return text
+
+
+# --- lists -------------------------------------------------------------------------------------------
+
+
+def labels_id(choices: Iterable[tuple[str, object]]) -> list[str]:
+    """The Indonesian labels of a choices list: the values of the drop-downs in the template."""
+    with translation.override("id"):
+        return [str(label) for _, label in choices]
+
+
+class Choices:
+    """A drop-down column: accepts the Indonesian and English labels, case-insensitively, and the codes."""
+
+    def __init__(self, choices: list[tuple[str, object]], extra: dict[str, str] | None = None):
+        self.choices = choices
+        self.lookup: dict[str, str] = {}
+        for code, label in choices:
+            self.lookup[header_key(code)] = code
+            self.lookup[header_key(code.replace("_", " "))] = code
+            for language in ("en", "id"):
+                with translation.override(language):
+                    text = str(label)
+                self.lookup[_key(text)] = code
+                self.lookup[header_key(text)] = code  # "Plt" for "Plt (pelaksana tugas)"
+        for alias, code in (extra or {}).items():
+            self.lookup[_key(alias)] = code
+
+    def parse(self, value: object) -> str:
+        if is_blank(value):
+            return ""
+        code = self.lookup.get(_key(value))
+        if code is None:
+            raise CellError(
+                _("%(value)s is not in the list. Choose one of: %(choices)s.")
+                % {"value": value, "choices": ", ".join(labels_id(self.choices))}
+            )
+        return code
+
+
+def _key(value: object) -> str:
+    return re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip().lower()
+
+
+POSITIONS = Choices(Position.choices)
+STATUSES = Choices(Post.Status.choices)
+END_REASONS = Choices(Post.EndReason.choices)
+SEXES = Choices(
+    Person.Sex.choices,
+    extra={"laki-laki": "L", "laki laki": "L", "pria": "L", "lk": "L", "perempuan": "P", "wanita": "P", "pr": "P"},
+)
+SEX_CODES = [code for code, _ in Person.Sex.choices]
+
+
+def parse_sex(value: object) -> str:
+    try:
+        return SEXES.parse(value)
+    except CellError:
+        raise CellError(_("Write L (male) or P (female).")) from None
+
+
+# --- village code ------------------------------------------------------------------------------------
+
+_CODE_DIGITS = re.compile(r"^\d{10}$")
+_CODE_DOTTED = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+
+
+def parse_village_code(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip().lstrip("'").replace(" ", "")
+    if _CODE_DIGITS.match(text):
+        text = f"{text[:2]}.{text[2:4]}.{text[4:6]}.{text[6:]}"
+    if not _CODE_DOTTED.match(text):
+        raise CellError(_("%(value)s is not a Kemendagri village code (such as 17.06.01.2005).") % {"value": value})
+    return text

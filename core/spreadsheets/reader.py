@@ -1,0 +1,386 @@
+"""Opening an uploaded officials file (.xlsx or CSV) and turning it into rows, or refusing it.
+
+A refused file raises ImportFileError with a message that says what is wrong and how to fix it; nothing
+is stored. The checks are on the content, not the file name: a PDF renamed .xlsx is still a PDF.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from typing import IO
+from xml.etree.ElementTree import ParseError
+from xml.parsers import expat
+from xml.parsers.expat import ExpatError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.exceptions import InvalidFileException
+
+from core.spreadsheets.cells import header_key, is_blank
+from villages.roster_import.columns import SHEET_DATA, Column, columns_for
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+# An .xlsx is compressed XML; a sheet that expands past this is refused rather than read (zip bomb).
+MAX_EXPANSION = 40
+
+
+class ImportFileError(ValidationError):
+    """The file as a whole cannot be read as an officials list."""
+
+
+@dataclass
+class Table:
+    columns: tuple[Column, ...]
+    # (row number as Excel shows it, {column key: raw value}); blank rows are left out.
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    kind: str = "xlsx"
+
+
+def file_size(fileobj: IO[bytes]) -> int:
+    size = getattr(fileobj, "size", None)
+    if size is None:
+        position = fileobj.tell()
+        size = fileobj.seek(0, io.SEEK_END)
+        fileobj.seek(position)
+    return size
+
+
+def check_size(size: int) -> None:
+    if size == 0:
+        raise ImportFileError(_("The file is empty."))
+    if size > settings.ROSTER_IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is too large (%(size)s). The limit is %(limit)s: split it into several files.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(settings.ROSTER_IMPORT_MAX_BYTES)}
+        )
+
+
+def not_a_spreadsheet() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "This file is not a spreadsheet. Upload the Excel template (.xlsx) filled in, or a CSV file "
+            "(UTF-8, comma- or semicolon-separated) with the same headers."
+        )
+    )
+
+
+def read_rows(fileobj: IO[bytes], *, name: str) -> tuple[list[tuple[int, tuple]], str]:
+    """The rows of the first sheet of an .xlsx, or of a CSV, numbered as Excel shows them, with the kind
+    of file; after every check that concerns the file as a whole (size, password, format, corruption,
+    hidden sheets, merged cells). Every spreadsheet upload of the app reads through here."""
+    check_size(file_size(fileobj))
+    fileobj.seek(0)
+    head = fileobj.read(8)
+    fileobj.seek(0)
+    if head.startswith(OLE2_MAGIC):
+        # An encrypted .xlsx is an OLE2 compound file (the zip is inside, encrypted); so is an old .xls.
+        raise ImportFileError(
+            _(
+                "This file is password-protected or in the old Excel format (.xls). Open it in Excel, remove "
+                "the password (File › Info › Protect Workbook › Encrypt with Password, leave it empty) and "
+                "save it as Excel Workbook (.xlsx), then upload it again."
+            )
+        )
+    if head.startswith(ZIP_MAGIC):
+        return _xlsx_rows(fileobj), "xlsx"
+    if name.lower().endswith((".csv", ".txt")) and not head.startswith(b"%PDF"):
+        return _csv_rows(fileobj), "csv"
+    raise not_a_spreadsheet()
+
+
+def read_table(fileobj: IO[bytes], *, name: str, regency_file: bool) -> Table:
+    """The rows of the officials sheet, after every check that concerns the file as a whole."""
+    values, kind = read_rows(fileobj, name=name)
+    table = _table(values, regency_file=regency_file)
+    table.kind = kind
+    return table
+
+
+# --- xlsx --------------------------------------------------------------------------------------------
+
+
+def _corrupt() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The Excel file is damaged or incomplete. Open it in Excel, save it again as Excel Workbook "
+            "(.xlsx) and upload it again."
+        )
+    )
+
+
+def _xlsx_rows(fileobj: IO[bytes]):
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            names = set(archive.namelist())
+            expanded = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise _corrupt() from exc
+    if "xl/workbook.xml" not in names:
+        raise not_a_spreadsheet()  # a .docx, .pptx, .odt or plain zip renamed .xlsx
+    if expanded > MAX_EXPANSION * settings.ROSTER_IMPORT_MAX_BYTES:
+        raise ImportFileError(
+            _("The file is too large (%(size)s). The limit is %(limit)s: split it into several files.")
+            % {"size": filesizeformat(expanded), "limit": filesizeformat(settings.ROSTER_IMPORT_MAX_BYTES)}
+        )
+    fileobj.seek(0)
+    try:
+        workbook = load_workbook(fileobj, read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, zlib.error, KeyError, ParseError, ValueError, OSError) as exc:
+        raise _corrupt() from exc
+    try:
+        hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
+        if hidden:
+            raise ImportFileError(
+                _(
+                    "The workbook has hidden sheets (%(sheets)s). Hidden data cannot be checked: unhide them "
+                    "(right-click a sheet tab › Unhide) or delete them, then upload again."
+                )
+                % {"sheets": ", ".join(hidden)}
+            )
+        if not workbook.worksheets:
+            raise not_a_spreadsheet()
+        sheet = workbook[SHEET_DATA] if SHEET_DATA in workbook.sheetnames else workbook.worksheets[0]
+        with sheet._get_source() as source:
+            parsed = SheetParser(sheet._shared_strings, workbook._date_formats, workbook.epoch).parse(source)
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, KeyError, IndexError, ValueError, OSError, EOFError, ExpatError) as exc:
+        raise _corrupt() from exc
+    finally:
+        workbook.close()
+    merged = [ref for ref in parsed.merged if _last_row(ref) >= 2]
+    if merged:
+        raise ImportFileError(
+            _(
+                "The sheet has merged cells (%(cells)s). Every official needs their own row with every "
+                "cell filled: select the cells, choose Merge & Center again to unmerge them, and fill them in."
+            )
+            % {"cells": ", ".join(merged[:10])}
+        )
+    return parsed.rows
+
+
+def _last_row(ref: str) -> int:
+    """The last row a merged range reaches: B2:C3 → 3."""
+    return int(_ROW_NUMBER.search(ref.split(":")[-1]).group(0))
+
+
+_ROW_NUMBER = re.compile(r"[0-9]+")
+_MAIN_NAMESPACES = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",  # Strict Open XML
+)
+
+
+def _column_number(ref: str) -> int:
+    """B7 → 2, AA3 → 27."""
+    number = 0
+    for char in ref:
+        if "A" <= char <= "Z":
+            number = number * 26 + ord(char) - 64
+        else:
+            break
+    return number
+
+
+@dataclass
+class ParsedSheet:
+    rows: list[tuple[int, tuple]] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+
+
+class SheetParser:
+    """The cell values of a worksheet's XML, row by row, and its merged ranges, in one pass.
+
+    openpyxl (read-only) opens the workbook and gives the shared strings, the date styles and the date
+    epoch; its own row iterator builds an object per cell and is several times slower than this expat
+    loop over a large file. Values come out as openpyxl's values_only gives them: str, int, float, bool,
+    datetime, and a formula as its text with "=" (the file's cached result is not trusted)."""
+
+    def __init__(self, shared_strings, date_styles, epoch):
+        self.strings = shared_strings
+        self.date_styles = {str(i) for i in date_styles}
+        self.epoch = epoch
+
+    def parse(self, source) -> ParsedSheet:
+        result = ParsedSheet()
+        names = {
+            f"{namespace} {local}": local
+            for namespace in _MAIN_NAMESPACES
+            for local in ("row", "c", "v", "f", "t", "mergeCell", "rPh")
+        }
+        cells: list = []
+        state = {"row": 0, "col": 0, "type": None, "style": None, "v": None, "f": None, "inline": None, "phonetic": 0}
+        text: list[str] | None = None
+
+        def start(name, attrs):
+            nonlocal text
+            local = names.get(name)
+            if local == "c":
+                ref = attrs.get("r")
+                state["col"] = _column_number(ref) if ref else state["col"] + 1
+                state.update(type=attrs.get("t"), style=attrs.get("s"), v=None, f=None, inline=None)
+            elif local in ("v", "f") or (local == "t" and not state["phonetic"]):
+                text = []
+            elif local == "row":
+                ref = attrs.get("r")
+                state["row"] = int(ref) if ref else state["row"] + 1
+                state["col"] = 0
+                cells.clear()
+            elif local == "rPh":
+                state["phonetic"] += 1  # a phonetic guide (furigana), not part of the text
+            elif local == "mergeCell" and attrs.get("ref"):
+                result.merged.append(attrs["ref"])
+
+        def end(name):
+            nonlocal text
+            local = names.get(name)
+            if local in ("v", "f"):
+                state[local] = "".join(text) if text is not None else ""
+                text = None
+            elif local == "t" and text is not None:
+                state["inline"] = (state["inline"] or "") + "".join(text)
+                text = None
+            elif local == "rPh":
+                state["phonetic"] -= 1
+            elif local == "c":
+                column = state["col"]
+                if column > len(cells) + 1:
+                    cells.extend([None] * (column - len(cells) - 1))
+                cells.append(self._value(state))
+            elif local == "row":
+                result.rows.append((state["row"], tuple(cells)))
+
+        def characters(data):
+            if text is not None:
+                text.append(data)
+
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.buffer_text = True
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = characters
+        parser.ParseFile(source)
+        return result
+
+    def _value(self, state):
+        kind, value = state["type"], state["v"]
+        if state["f"] is not None:
+            return f"={state['f']}"
+        if kind == "s":
+            return self.strings[int(value)] if value else None
+        if kind == "inlineStr":
+            return state["inline"]
+        if kind in ("str", "e"):
+            return value
+        if kind == "b":
+            return value == "1" if value is not None else None
+        if not value:
+            return None
+        if kind == "d":
+            return dt.datetime.fromisoformat(value)
+        number = float(value) if any(c in value for c in ".eE") else int(value)
+        if state["style"] in self.date_styles:
+            return from_excel(number, self.epoch)
+        return number
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+
+def _not_utf8() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The CSV file is not in UTF-8. In Excel choose File › Save As › CSV UTF-8 (Comma delimited), "
+            "or upload the .xlsx file itself."
+        )
+    )
+
+
+def _csv_rows(fileobj: IO[bytes]):
+    raw = fileobj.read()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _not_utf8()  # Excel's "Unicode Text" is UTF-16
+    if b"\x00" in raw:
+        raise not_a_spreadsheet()  # binary content (an image, a PDF ...) named .csv
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _not_utf8() from exc
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return [(number, tuple(None if v == "" else v for v in row)) for number, row in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise not_a_spreadsheet() from exc
+
+
+# --- headers and rows --------------------------------------------------------------------------------
+
+
+def _table(values: list[tuple[int, tuple]], *, regency_file: bool) -> Table:
+    columns = columns_for(regency_file=regency_file)
+    if not any(any(not is_blank(v) for v in row) for _, row in values):
+        raise ImportFileError(_("The sheet is empty. Fill in the template: one row per official below the header row."))
+    if all(is_blank(v) for v in values[0][1]):
+        raise ImportFileError(_("The first row must hold the column names of the template, unchanged."))
+    header = values[0][1]
+    positions: dict[str, int] = {}
+    wanted = {header_key(c.header): c for c in columns}
+    unknown = []
+    for index, text in enumerate(header):
+        if is_blank(text):
+            continue
+        column = wanted.get(header_key(text))
+        if column is None:
+            unknown.append(str(text).strip())
+        elif column.key in positions:
+            raise ImportFileError(
+                _("The column %(column)s appears twice in the header row. Keep one.") % {"column": column.header}
+            )
+        else:
+            positions[column.key] = index
+    missing = [c.header for c in columns if c.key not in positions]
+    if missing:
+        message = _(
+            "These columns are missing or were renamed: %(missing)s. Keep the header row of the template "
+            "exactly as it is."
+        ) % {"missing": ", ".join(missing)}
+        if unknown:
+            message += " " + _("Columns not recognised: %(unknown)s.") % {"unknown": ", ".join(unknown[:10])}
+        raise ImportFileError(message)
+
+    table = Table(columns=columns)
+    limit = settings.ROSTER_IMPORT_MAX_ROWS
+    for number, row in values[1:]:
+        if all(is_blank(v) for v in row):
+            continue
+        if len(table.rows) >= limit:
+            raise ImportFileError(
+                _(
+                    "The file has more than %(limit)s officials; at most %(limit)s rows can be imported at "
+                    "once. Split it into several files."
+                )
+                % {"limit": number_format(limit, force_grouping=True)}
+            )
+        table.rows.append(
+            (number, {key: (row[index] if index < len(row) else None) for key, index in positions.items()})
+        )
+    if not table.rows:
+        raise ImportFileError(
+            _("The file has no officials: fill in one row per official below the header row, then upload again.")
+        )
+    return table

@@ -1,0 +1,10 @@
+"""The village page and the page of one official (included at the site root)."""
+
+from django.urls import path
+
+from portal import views
+
+urlpatterns = [
+    path("desa/<str:code>/", views.village_detail, name="village-detail"),
+    path("perangkat/<int:pk>/", views.official_detail, name="official-detail"),
+]

@@ -1,0 +1,179 @@
+"""Documents of officials (KTP, KK, SK pengangkatan): who may see and change them, and the writes.
+
+A file is accepted by what it *is*, never by its name or by the content type the browser claims: its
+first bytes must be those of a PDF, a JPEG or a PNG. Files live in private storage (MEDIA_ROOT has no
+URL) and are served by a scoped view only.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.models import DocumentType, Village
+from core.selectors import villages_editable_by
+from submissions.models import Document
+from villages.models import Person, Post
+from villages.selectors import officials_visible_to
+from villages.services import ensure_roster_open
+
+# The signatures of the accepted formats; anything else is refused however it is named.
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+_HEAD = max(len(signature) for signature, _ in SIGNATURES)
+
+
+# --- selectors ---------------------------------------------------------------------------------------
+
+
+def documents_visible_to(user: User) -> QuerySet[Document]:
+    """Documents of the officials the user can see: BPJS officers too, since they register people."""
+    return Document.objects.filter(person__in=officials_visible_to(user)).select_related(
+        "person", "document_type", "uploaded_by"
+    )
+
+
+def officials_editable_by(user: User) -> QuerySet[Person]:
+    """Officials whose documents the user may change: those holding a current post in a desa whose
+    roster the user may edit."""
+    return Person.objects.filter(
+        Exists(Post.objects.current().filter(person=OuterRef("pk"), village__in=villages_editable_by(user)))
+    )
+
+
+def can_edit_documents(user: User, person: Person) -> bool:
+    return officials_editable_by(user).filter(pk=person.pk).exists()
+
+
+def document_types_in_use() -> QuerySet[DocumentType]:
+    return DocumentType.objects.filter(is_active=True).prefetch_related("programs")
+
+
+# --- file checks -------------------------------------------------------------------------------------
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The content type the first bytes of a file announce, or None when they are none we accept."""
+    for signature, content_type in SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
+
+
+def _file_error(message: str, code: str) -> ValidationError:
+    return ValidationError({"file": ValidationError(message, code=code)})
+
+
+def max_size_label() -> str:
+    """The largest accepted file in megabytes, written the Indonesian way ("2,0")."""
+    return _megabytes(settings.DOCUMENT_MAX_BYTES)
+
+
+def document_check_file(uploaded_file: UploadedFile) -> str:
+    """The file's real content type; a ValidationError on `file`, in words a village operator
+    understands, when it is empty, too large, or not a PDF, JPG or PNG."""
+    size = uploaded_file.size or 0
+    if size == 0:
+        raise _file_error(_("The file is empty. Choose the scanned document again."), "empty")
+    limit = settings.DOCUMENT_MAX_BYTES
+    if size > limit:
+        raise _file_error(
+            _("The file is too large (%(size)s MB). The largest allowed is %(limit)s MB.")
+            % {"size": _megabytes(size), "limit": _megabytes(limit)},
+            "too_large",
+        )
+    uploaded_file.seek(0)
+    head = uploaded_file.read(_HEAD)
+    uploaded_file.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise _file_error(
+            _("This file is not a PDF, JPG or PNG. Scan or photograph the document and upload that file."),
+            "wrong_type",
+        )
+    return content_type
+
+
+def _original_name(name: str | None) -> str:
+    """The name the user gave the file, kept for display only: no path, no control characters."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
+    return cleaned[:255] or "berkas"
+
+
+def _villages_of(person: Person) -> list[Village]:
+    return list(Village.objects.filter(posts__in=Post.objects.current().filter(person=person)).distinct())
+
+
+def _ensure_may_edit(actor: User, person: Person) -> None:
+    if not can_edit_documents(actor, person):
+        raise PermissionDenied(_("You may not change the documents of this official."))
+    for village in _villages_of(person):
+        ensure_roster_open(village)
+
+
+def _delete_file_on_commit(storage, name: str) -> None:
+    # After the commit: if the transaction rolls back, the record still points at the file.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- writes ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_upload(
+    *, actor: User, person: Person, document_type: DocumentType, uploaded_file: UploadedFile
+) -> Document:
+    """Store a document of an official; a second upload of the same type replaces the first (its file is
+    deleted, the history keeps the record)."""
+    _ensure_may_edit(actor, person)
+    if not document_type.is_active:
+        raise ValidationError(_("This document type is no longer in use."), code="inactive_type")
+    content_type = document_check_file(uploaded_file)
+    document = Document.objects.select_for_update().filter(
+        person=person, document_type=document_type
+    ).first() or Document(person=person, document_type=document_type)
+    old_name = document.file.name if document.pk else ""
+    document.token = secrets.token_hex(16)
+    document.content_type = content_type
+    document.size = uploaded_file.size
+    document.original_name = _original_name(uploaded_file.name)
+    document.uploaded_by = actor
+    document._history_user = actor
+    # The stored name comes from upload_to (person, type, random token, extension of the real type).
+    document.file.save("upload", uploaded_file, save=False)
+    try:
+        document.full_clean()
+        document.save()
+    except Exception:
+        document.file.storage.delete(document.file.name)
+        raise
+    if old_name and old_name != document.file.name:
+        _delete_file_on_commit(document.file.storage, old_name)
+    return document
+
+
+@transaction.atomic
+def document_delete(*, actor: User, document: Document) -> None:
+    """Remove a document and its file; the history keeps who uploaded and who removed it."""
+    _ensure_may_edit(actor, document.person)
+    storage, name = document.file.storage, document.file.name
+    document._history_user = actor
+    document.delete()
+    if name:
+        _delete_file_on_commit(storage, name)

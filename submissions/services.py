@@ -1,0 +1,327 @@
+"""A village's submission of its officials to one BPJS program, and who may move it along.
+
+    draft ──submit──▶ submitted ──verify──▶ verified ──forward──▶ forwarded (enrollments requested)
+                        │   ▲
+                 return │   │ submit (again)
+                        ▼   │
+                      returned
+
+Submitting is the village's act (its head or operator); verifying, returning and forwarding are the
+acts of DPMD staff of the regency. A submitted or verified submission locks the village's roster
+(villages.services.ensure_roster_open). Every step is a SubmissionEvent: who, when, from, to, note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from accounts.notifications import dpmd_users, in_app_language, notify, village_users
+from core.models import DocumentType, FundingSource, Program, Village
+from core.roles import Role
+from core.selectors import programs_visible_to, villages_editable_by, villages_visible_to
+from enrollment.models import Enrollment
+from enrollment.services import enrollment_create
+from submissions.models import Document, Submission, SubmissionEvent
+from villages.models import Person, Post
+
+S = Submission.Status
+
+# Which step leads from which status. Anything else is refused.
+STEPS: dict[str, tuple[tuple[str, ...], str]] = {
+    "submit": ((S.DRAFT, S.RETURNED), S.SUBMITTED),
+    "verify": ((S.SUBMITTED,), S.VERIFIED),
+    "return": ((S.SUBMITTED,), S.RETURNED),
+    "forward": ((S.VERIFIED,), S.FORWARDED),
+}
+VILLAGE_STEPS = ("submit",)
+DPMD_STEPS = ("verify", "return", "forward")
+
+# Who pays the employer share unless the forward form says otherwise (rules.md §1–2): the regency's
+# DAU for JKN, the village's ADD for Ketenagakerjaan. Ketenagakerjaan starts with JKK + JKM.
+DEFAULT_FUNDING_SOURCE = {Program.KESEHATAN: "DAU", Program.KETENAGAKERJAAN: "ADD"}
+DEFAULT_COMPONENTS = {Program.KETENAGAKERJAAN: ("JKK", "JKM")}
+
+
+# --- selectors ---------------------------------------------------------------------------------------
+
+
+def submissions_visible_to(user: User) -> QuerySet[Submission]:
+    """Submissions of the villages the user can see, in the programs the user can see: a BPJS officer
+    sees those of their program in the regencies of their branch."""
+    qs = Submission.objects.select_related("village__subdistrict__regency", "program", "created_by")
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return qs
+    return qs.filter(village__in=villages_visible_to(user), program__in=programs_visible_to(user))
+
+
+def can_start(user: User, village: Village) -> bool:
+    return villages_editable_by(user).filter(pk=village.pk).exists()
+
+
+def _is_village_of(user: User, village_id: str) -> bool:
+    return user.is_superuser or (user.role == Role.VILLAGE and user.village_id == village_id)
+
+
+def _is_dpmd_of(user: User, village: Village) -> bool:
+    return user.is_superuser or (user.role == Role.DPMD and user.regency_id == village.subdistrict.regency_id)
+
+
+def may_act(user: User, submission: Submission, step: str) -> bool:
+    """Whether the user's role allows the step on this submission, whatever its status."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if step in VILLAGE_STEPS:
+        return _is_village_of(user, submission.village_id)
+    return _is_dpmd_of(user, submission.village)
+
+
+def allowed_steps(user: User, submission: Submission) -> list[str]:
+    """The steps the user may take now: allowed to their role and from the current status."""
+    return [
+        step
+        for step, (sources, _target) in STEPS.items()
+        if submission.status in sources and may_act(user, submission, step)
+    ]
+
+
+def open_submissions(villages: Iterable[Village] | QuerySet[Village], programs: Iterable[Program]):
+    return Submission.objects.filter(
+        village__in=villages, program__in=programs, status__in=Submission.OPEN_STATUSES
+    ).select_related("program")
+
+
+def officials_in_submission(submission: Submission) -> QuerySet[Post]:
+    """The current posts of the desa, with each holder's open enrollment in the program (if any)."""
+    open_enrollment = Enrollment.objects.filter(
+        person=OuterRef("person"), program=submission.program, status__in=Enrollment.OPEN_STATUSES
+    )
+    return (
+        Post.objects.current()
+        .filter(village=submission.village)
+        .select_related("person")
+        .annotate(
+            enrollment_status=Subquery(open_enrollment.values("status")[:1]),
+            participant_number=Subquery(open_enrollment.values("participant_number")[:1]),
+        )
+        .order_by("position", "person__full_name", "pk")
+    )
+
+
+def with_officials_incomplete(submissions: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Annotate each submission with its desa's current officials (`officials`) and how many of them
+    still miss a document its program requires (`officials_incomplete`): two subqueries, no loop."""
+    posts = Post.objects.current().filter(village=OuterRef("village")).order_by().values("village")
+    missing_type = DocumentType.objects.filter(is_active=True, programs=OuterRef(OuterRef("program"))).filter(
+        ~Exists(Document.objects.filter(person=OuterRef(OuterRef("person")), document_type=OuterRef("pk")))
+    )
+    return submissions.annotate(
+        officials=Coalesce(Subquery(posts.annotate(n=Count("person", distinct=True)).values("n")), 0),
+        officials_incomplete=Coalesce(
+            Subquery(posts.filter(Exists(missing_type)).annotate(n=Count("person", distinct=True)).values("n")),
+            0,
+        ),
+    )
+
+
+# --- writes ------------------------------------------------------------------------------------------
+
+
+def _record(submission: Submission, *, actor: User, from_status: str, note: str) -> SubmissionEvent:
+    event = SubmissionEvent(
+        submission=submission, from_status=from_status, to_status=submission.status, actor=actor, note=note
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _locked(submission: Submission) -> Submission:
+    """The submission re-read under a row lock: two clicks on the same button act once."""
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("village__subdistrict", "program")
+        .get(pk=submission.pk)
+    )
+
+
+def _step(submission: Submission, step: str, *, actor: User, note: str, announce: bool = True) -> Submission:
+    submission = _locked(submission)
+    if not may_act(actor, submission, step):
+        raise PermissionDenied(_("Your role may not do this with the submission."))
+    sources, target = STEPS[step]
+    if submission.status not in sources:
+        raise ValidationError(
+            _("A submission that is %(status)s cannot be %(target)s.")
+            % {"status": submission.get_status_display(), "target": S(target).label},
+            code="invalid_transition",
+        )
+    from_status = submission.status
+    submission.status = target
+    note = (note or "").strip()
+    if note:  # Submission.note keeps the last note written; the timeline keeps every step's own
+        submission.note = note
+    if target == S.SUBMITTED:
+        submission.submitted_at = timezone.now()
+    submission.full_clean()
+    submission.save()
+    _record(submission, actor=actor, from_status=from_status, note=note)
+    if announce:
+        _announce(submission, note)
+    return submission
+
+
+@transaction.atomic
+def submission_start(*, actor: User, village: Village, program: Program, note: str = "") -> Submission:
+    """Open a draft submission for a desa and a program; only one may be open at a time."""
+    if not can_start(actor, village):
+        raise PermissionDenied(_("You may not start a submission for this village."))
+    if not programs_visible_to(actor).filter(pk=program.pk).exists():
+        raise PermissionDenied(_("You may not start a submission for this program."))
+    # Lock the village row so two starts at once cannot both pass the check below.
+    Village.objects.select_for_update().filter(pk=village.pk).first()
+    if Submission.objects.filter(village=village, program=program, status__in=Submission.OPEN_STATUSES).exists():
+        raise ValidationError(
+            _("%(village)s already has an open submission for %(program)s.")
+            % {"village": village, "program": program.short_name},
+            code="already_open",
+        )
+    note = (note or "").strip()
+    submission = Submission(village=village, program=program, created_by=actor, note=note)
+    submission.full_clean()
+    submission.save()
+    _record(submission, actor=actor, from_status="", note=note)
+    return submission
+
+
+@transaction.atomic
+def submission_submit(*, actor: User, submission: Submission, note: str = "") -> Submission:
+    """The village sends its officials to DPMD (also after a return); the roster locks."""
+    return _step(submission, "submit", actor=actor, note=note)
+
+
+@transaction.atomic
+def submission_verify(*, actor: User, submission: Submission, note: str = "") -> Submission:
+    """DPMD has checked the officials and documents; the roster stays locked until forwarded."""
+    return _step(submission, "verify", actor=actor, note=note)
+
+
+@transaction.atomic
+def submission_return(*, actor: User, submission: Submission, note: str) -> Submission:
+    """DPMD sends the submission back for revision, saying what to fix; the roster unlocks."""
+    if not (note or "").strip():
+        raise ValidationError(
+            {"note": _("Write what the village must fix before returning the submission.")}, code="note_required"
+        )
+    return _step(submission, "return", actor=actor, note=note)
+
+
+@dataclass(frozen=True)
+class ForwardResult:
+    submission: Submission
+    created: int
+    skipped: int
+
+
+def forward_defaults(program: Program) -> tuple[str, tuple[str, ...]]:
+    """The funding source code and component codes the forward form starts with."""
+    return DEFAULT_FUNDING_SOURCE.get(program.code, "DAU"), DEFAULT_COMPONENTS.get(program.code, ())
+
+
+def _check_components(program: Program, codes: list[str]) -> None:
+    unknown = set(codes) - set(program.components.values_list("code", flat=True))
+    if unknown:
+        raise ValidationError(
+            {
+                "components": _("Unknown components for %(program)s: %(codes)s")
+                % {"program": program.short_name, "codes": ", ".join(sorted(unknown))}
+            },
+            code="unknown_component",
+        )
+
+
+@transaction.atomic
+def submission_forward(
+    *,
+    actor: User,
+    submission: Submission,
+    funding_source: FundingSource | None = None,
+    components: Iterable[str] | None = None,
+    note: str = "",
+) -> ForwardResult:
+    """DPMD forwards a verified submission to BPJS: every official holding a current post in the desa
+    who has no open enrollment in the program gets one, *requested*; those who have one are skipped."""
+    submission = _step(submission, "forward", actor=actor, note=note, announce=False)
+    program = submission.program
+    default_source, default_components = forward_defaults(program)
+    if funding_source is None:
+        funding_source = FundingSource.objects.get(pk=default_source)
+    chosen = list(default_components if components is None else components)
+    _check_components(program, chosen)
+    holders = Person.objects.filter(
+        Exists(Post.objects.current().filter(person=OuterRef("pk"), village=submission.village))
+    )
+    enrolled = Exists(
+        Enrollment.objects.filter(person=OuterRef("pk"), program=program, status__in=Enrollment.OPEN_STATUSES)
+    )
+    skipped = holders.filter(enrolled).count()
+    with in_app_language():
+        enrollment_note = _("Forwarded to BPJS with submission %(id)s of %(village)s.") % {
+            "id": submission.pk,
+            "village": submission.village,
+        }
+    created = 0
+    for person in holders.filter(~enrolled).order_by("pk"):
+        enrollment_create(
+            actor=actor,
+            person=person,
+            program=program,
+            funding_source=funding_source,
+            components=chosen,
+            note=enrollment_note,
+        )
+        created += 1
+    _announce(submission, note, created=created)
+    return ForwardResult(submission=submission, created=created, skipped=skipped)
+
+
+# --- notifications -----------------------------------------------------------------------------------
+
+
+def _announce(submission: Submission, note: str, *, created: int = 0) -> None:
+    """Tell the other side: DPMD when the village submits, the village when DPMD decides."""
+    village, program = submission.village, submission.program
+    names = {"program": program.short_name, "village": village.name}
+    with in_app_language():
+        if submission.status == S.SUBMITTED:
+            users = dpmd_users(village.subdistrict.regency_id)
+            message = _("Desa %(village)s submitted its officials for %(program)s. Please verify them.") % names
+        elif submission.status == S.RETURNED:
+            users = village_users(village)
+            message = _("DPMD returned the %(program)s submission of %(village)s for revision: %(note)s") % {
+                **names,
+                "note": note,
+            }
+        elif submission.status == S.VERIFIED:
+            users = village_users(village)
+            message = _("DPMD verified the %(program)s submission of %(village)s.") % names
+        elif submission.status == S.FORWARDED:
+            users = village_users(village)
+            message = ngettext(
+                "DPMD forwarded the %(program)s submission of %(village)s to BPJS: %(n)s official requested.",
+                "DPMD forwarded the %(program)s submission of %(village)s to BPJS: %(n)s officials requested.",
+                created,
+            ) % {**names, "n": created}
+        else:
+            return
+    notify(users=users, message=message, link=reverse("submission-detail", args=[submission.pk]))

@@ -1,0 +1,271 @@
+"""Submission pages: the village's submissions, one submission, the DPMD queue of a regency, the
+deadlines page, and the POST endpoints of each step (POST-redirect-GET).
+
+Objects come from the scoping selectors (a 404 outside the scope); the services decide whether the
+user's role may take a step (a 403 when it may not)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from core.models import FundingSource, Program, Village
+from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
+from enrollment.models import Enrollment
+from enrollment.params import program_for
+from submissions import deadlines, services
+from submissions.models import Submission, SubmissionEvent
+from submissions.selectors import missing_documents
+
+QUEUE = (Submission.Status.SUBMITTED, Submission.Status.VERIFIED)
+STATUS_FILTERS = ("queue", "all", *Submission.Status.values)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("What must the village fix?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": gettext_lazy("Write what the village must fix before returning the submission.")},
+    )
+
+
+class ForwardForm(NoteForm):
+    funding_source = forms.ModelChoiceField(
+        queryset=FundingSource.objects.all(), label=gettext_lazy("Who pays the employer share")
+    )
+    components = forms.MultipleChoiceField(
+        label=gettext_lazy("Components"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, program: Program, **kwargs):
+        source, components = services.forward_defaults(program)
+        kwargs.setdefault("initial", {"funding_source": source, "components": list(components)})
+        super().__init__(*args, **kwargs)
+        choices = [(c.code, f"{c.code} – {c.name}") for c in program.components.all()]
+        self.fields["components"].choices = choices
+        if not choices:
+            del self.fields["components"]
+
+
+def _events():
+    return Prefetch("events", SubmissionEvent.objects.select_related("actor").order_by("at", "pk"))
+
+
+# --- pages -------------------------------------------------------------------------------------------
+
+
+@login_required
+def village_submissions(request, code):
+    """A desa's submissions per program, each with its timeline, and who of its officials is overdue."""
+    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    programs = list(programs_visible_to(request.user))
+    history = list(
+        services.with_officials_incomplete(services.submissions_visible_to(request.user).filter(village=village))
+        .prefetch_related(_events())
+        .order_by("-created_at", "-pk")
+    )
+    day = timezone.localdate()
+    may_start = village.has_government and services.can_start(request.user, village)
+    panels = []
+    for program in programs:
+        subs = [s for s in history if s.program_id == program.code]
+        current = next((s for s in subs if s.status in Submission.OPEN_STATUSES), None)
+        for s in subs:
+            s.steps = services.allowed_steps(request.user, s)
+        overdue = list(
+            deadlines.overdue_officials(villages=Village.objects.filter(pk=village.pk), program=program, day=day)
+        )
+        panels.append({"program": program, "current": current, "submissions": subs, "overdue": overdue})
+    context = {"village": village, "panels": panels, "may_start": may_start, "note_form": NoteForm()}
+    return render(request, "enrollment/submission_village.html", context)
+
+
+@login_required
+def submission_detail(request, pk):
+    submission = get_object_or_404(services.submissions_visible_to(request.user).prefetch_related(_events()), pk=pk)
+    posts = list(services.officials_in_submission(submission))
+    missing = missing_documents([p.person_id for p in posts], [submission.program])
+    rows = [(post, missing[post.person_id]) for post in posts]
+    steps = services.allowed_steps(request.user, submission)
+    context = {
+        "submission": submission,
+        "village": submission.village,
+        "rows": rows,
+        "incomplete": [(post, types) for post, types in rows if types],
+        "steps": steps,
+        "note_form": NoteForm(),
+        "return_form": ReturnForm(),
+        "forward_form": ForwardForm(program=submission.program) if "forward" in steps else None,
+        "enrollment_statuses": Enrollment.Status.choices,
+    }
+    return render(request, "enrollment/submission_detail.html", context)
+
+
+@login_required
+def regency_submissions(request, code):
+    """The DPMD queue: submitted ones to verify, verified ones to forward; filter by program and status."""
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    programs = list(programs_visible_to(request.user))
+    program = next((p for p in programs if p.code == request.GET.get("program")), None)
+    status = request.GET.get("status") or "queue"
+    if status not in STATUS_FILTERS:
+        status = "queue"
+    qs = services.submissions_visible_to(request.user).filter(village__subdistrict__regency=regency)
+    if program:
+        qs = qs.filter(program=program)
+    counts = qs.aggregate(
+        all=Count("pk"),
+        queue=Count("pk", filter=Q(status__in=QUEUE)),
+        **{s: Count("pk", filter=Q(status=s)) for s in Submission.Status.values},
+    )
+    if status == "queue":
+        qs = qs.filter(status__in=QUEUE)
+    elif status != "all":
+        qs = qs.filter(status=status)
+    qs = services.with_officials_incomplete(qs).order_by("status", "submitted_at", "village__code", "pk")
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    filters = [("queue", _("To handle")), ("all", _("All")), *Submission.Status.choices]
+    context = {
+        "regency": regency,
+        "programs": programs,
+        "program": program,
+        "status": status,
+        "filters": [(value, label, counts[value]) for value, label in filters],
+        "page": page,
+    }
+    return render(request, "enrollment/submission_regency.html", context)
+
+
+# --- steps (POST) ------------------------------------------------------------------------------------
+
+
+def _refused(request, exc: ValidationError) -> None:
+    messages.error(request, " ".join(exc.messages))
+
+
+@login_required
+@require_POST
+def submission_start(request, code):
+    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    program = get_object_or_404(programs_visible_to(request.user), pk=request.POST.get("program", ""))
+    form = NoteForm(request.POST)
+    form.is_valid()
+    try:
+        submission = services.submission_start(
+            actor=request.user, village=village, program=program, note=form.cleaned_data.get("note", "")
+        )
+    except ValidationError as exc:
+        _refused(request, exc)
+        return redirect("village-submissions", code=village.pk)
+    messages.success(request, _("Submission for %(program)s started as a draft.") % {"program": program.short_name})
+    return redirect("submission-detail", pk=submission.pk)
+
+
+def _submission(request, pk) -> Submission:
+    return get_object_or_404(services.submissions_visible_to(request.user), pk=pk)
+
+
+def _take_step(request, submission: Submission, service, form: forms.Form):
+    """Validate the form and call the service; a refusal becomes an error message (a wrong role
+    raises PermissionDenied, which Django answers with a 403)."""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return None
+    try:
+        return service(actor=request.user, submission=submission, **form.cleaned_data)
+    except ValidationError as exc:
+        _refused(request, exc)
+        return None
+
+
+@login_required
+@require_POST
+def submission_submit(request, pk):
+    submission = _submission(request, pk)
+    if _take_step(request, submission, services.submission_submit, NoteForm(request.POST)):
+        messages.success(request, _("Submitted to DPMD."))
+        incomplete = services.with_officials_incomplete(Submission.objects.filter(pk=pk)).get().officials_incomplete
+        if incomplete:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)s official still misses documents (berkas belum lengkap).",
+                    "%(n)s officials still miss documents (berkas belum lengkap).",
+                    incomplete,
+                )
+                % {"n": incomplete},
+            )
+    return redirect("submission-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def submission_verify(request, pk):
+    if _take_step(request, _submission(request, pk), services.submission_verify, NoteForm(request.POST)):
+        messages.success(request, _("Submission verified."))
+    return redirect("submission-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def submission_return(request, pk):
+    if _take_step(request, _submission(request, pk), services.submission_return, ReturnForm(request.POST)):
+        messages.success(request, _("Submission returned to the village for revision."))
+    return redirect("submission-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def submission_forward(request, pk):
+    submission = _submission(request, pk)
+    form = ForwardForm(request.POST, program=submission.program)
+    result = _take_step(request, submission, services.submission_forward, form)
+    if result:
+        messages.success(
+            request,
+            _("Forwarded to BPJS: %(created)s enrollments requested, %(skipped)s officials already had one.")
+            % {"created": result.created, "skipped": result.skipped},
+        )
+    return redirect("submission-detail", pk=pk)
+
+
+# --- deadlines ---------------------------------------------------------------------------------------
+
+
+@login_required
+def regency_deadlines(request, code):
+    """Officials past the one-month registration deadline, per desa, and desa that never submitted."""
+    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    programs = list(programs_visible_to(request.user))
+    default = Program.KESEHATAN if any(p.code == Program.KESEHATAN for p in programs) else programs[0].code
+    program = program_for(request.user, request.GET.get("program") or default)
+    day = timezone.localdate()
+    villages = Village.objects.filter(subdistrict__regency=regency)
+    context = {
+        "regency": regency,
+        "programs": programs,
+        "program": program,
+        "day": day,
+        "cutoff": deadlines.overdue_cutoff(day),
+        "statuses": Submission.Status.choices,
+        "summary": deadlines.deadline_summary(villages=villages, program=program, day=day),
+        "villages": deadlines.villages_behind_deadline(villages=villages, program=program, day=day),
+        "page": Paginator(deadlines.overdue_officials(villages=villages, program=program, day=day), 100).get_page(
+            request.GET.get("page")
+        ),
+    }
+    return render(request, "enrollment/deadlines.html", context)

@@ -1,0 +1,114 @@
+"""Documents of an official: the list with an upload form per type, the private download, removal.
+
+Seeing follows the official (officials_visible_to, a 404 outside it); changing needs a desa the user may
+edit where the official holds a current post (a 403 for read-only roles such as BPJS officers)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.models import DocumentType
+from core.selectors import programs_visible_to
+from submissions import documents as document_services
+from submissions.selectors import missing_documents, roster_locked
+from villages.models import Post
+from villages.selectors import officials_visible_to
+
+
+class DocumentUploadForm(forms.Form):
+    document_type = forms.ModelChoiceField(
+        queryset=DocumentType.objects.filter(is_active=True), label=gettext_lazy("Document type")
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File (PDF, JPG or PNG)"),
+        allow_empty_file=True,  # the service says "empty" in its own words
+        error_messages={"required": gettext_lazy("Choose a file to upload.")},
+    )
+
+
+def _page(request, person, form: DocumentUploadForm | None = None, status: int = 200):
+    programs = list(programs_visible_to(request.user))
+    types = list(document_services.document_types_in_use())
+    documents = {
+        d.document_type_id: d for d in document_services.documents_visible_to(request.user).filter(person=person)
+    }
+    visible = {p.code for p in programs}
+    rows = [(t, documents.get(t.pk), [p for p in t.programs.all() if p.code in visible]) for t in types]
+    posts = list(Post.objects.current().filter(person=person).select_related("village"))
+    context = {
+        "person": person,
+        "rows": rows,
+        "missing": missing_documents([person.pk], programs)[person.pk],
+        "posts": posts,
+        "can_edit": document_services.can_edit_documents(request.user, person),
+        "locked": any(roster_locked(post.village) for post in posts),
+        "form": form,
+        "max_mb": document_services.max_size_label(),
+    }
+    return render(request, "enrollment/documents.html", context, status=status)
+
+
+@login_required
+def official_documents(request, pk):
+    person = get_object_or_404(officials_visible_to(request.user), pk=pk)
+    if request.method != "POST":
+        return _page(request, person)
+    if not document_services.can_edit_documents(request.user, person):
+        raise PermissionDenied
+    form = DocumentUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            document = document_services.document_upload(
+                actor=request.user,
+                person=person,
+                document_type=form.cleaned_data["document_type"],
+                uploaded_file=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)  # a file problem lands on `file`, a locked roster above the form
+        else:
+            messages.success(
+                request, _("%(type)s of %(name)s saved.") % {"type": document.document_type, "name": person}
+            )
+            return redirect("official-documents", pk=person.pk)
+    return _page(request, person, form=form, status=400)
+
+
+@login_required
+def document_download(request, pk):
+    document = get_object_or_404(document_services.documents_visible_to(request.user), pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # The name is built from known values, never from what was uploaded.
+    filename = f"{document.document_type_id}-{slugify(document.person.full_name) or document.person_id}"
+    response = FileResponse(
+        handle, content_type=document.content_type, as_attachment=False, filename=filename + document.extension
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def document_delete(request, pk):
+    document = get_object_or_404(document_services.documents_visible_to(request.user), pk=pk)
+    person = document.person
+    try:
+        document_services.document_delete(actor=request.user, document=document)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(type)s of %(name)s removed.") % {"type": document.document_type, "name": person})
+    return redirect("official-documents", pk=person.pk)
