@@ -121,7 +121,7 @@ def _render_queue(request, filters: dict, *, posted=None, issues=(), status: int
         .order_by("subdistrict__name", "name"),
         "query": _query(filters),
     }
-    return render(request, "enrollment/review_queue.html", context, status=status)
+    return render(request, "bpjs/review_queue.html", context, status=status)
 
 
 @login_required
@@ -232,7 +232,7 @@ def review_import(request):
     stash = _stash(request, token)
     if token and stash is None:
         messages.error(request, _("This preview has expired or was already confirmed. Upload the file again."))
-    return render(request, "enrollment/review_import.html", {"form": form, "stash": stash, "token": token})
+    return render(request, "bpjs/review_import.html", {"form": form, "stash": stash, "token": token})
 
 
 def _stash(request, token: str) -> dict | None:
@@ -275,7 +275,7 @@ def village_bpjs_status(request, code):
         "rejected": sum(1 for e in enrollments if e.status == e.Status.REJECTED),
         "requested": sum(1 for e in enrollments if e.status == e.Status.REQUESTED),
     }
-    return render(request, "enrollment/village_bpjs.html", context)
+    return render(request, "bpjs/village_bpjs.html", context)
 
 
 # --- reconciliation ----------------------------------------------------------------------------------
@@ -302,7 +302,7 @@ def reconciliation_new(request):
         else:
             return redirect("reconciliation-detail", token=reconciliation.token)
     recent = rec.reconciliations_visible_to(request.user)[:20]
-    return render(request, "enrollment/reconciliation_new.html", {"form": form, "recent": recent})
+    return render(request, "bpjs/reconciliation_new.html", {"form": form, "recent": recent})
 
 
 def _reconciliation(request, token):
@@ -336,7 +336,7 @@ def reconciliation_detail(request, token):
         "filters": [("problems", _("Differences")), ("all", _("All")), *rec.KIND_LABELS.items()],
         "today": timezone.localdate().isoformat(),
     }
-    return render(request, "enrollment/reconciliation_detail.html", context)
+    return render(request, "bpjs/reconciliation_detail.html", context)
 
 
 def _mapping_step(request, reconciliation):
@@ -352,7 +352,7 @@ def _mapping_step(request, reconciliation):
             form.add_error(None, exc.messages)
         else:
             return redirect("reconciliation-detail", token=reconciliation.token)
-    return render(request, "enrollment/reconciliation_mapping.html", {"reconciliation": reconciliation, "form": form})
+    return render(request, "bpjs/reconciliation_mapping.html", {"reconciliation": reconciliation, "form": form})
 
 
 @login_required

@@ -47,7 +47,7 @@ def village_detail(request, code):
         "can_edit": villages_editable_by(request.user).filter(pk=village.pk).exists(),
         "locked": roster_locked(village),
     }
-    return render(request, "villages/village_detail.html", context)
+    return render(request, "portal/village_detail.html", context)
 
 
 @login_required
@@ -68,4 +68,4 @@ def official_detail(request, pk):
         "posts": posts,
         "enrollments": enrollments,
     }
-    return render(request, "villages/official_detail.html", context)
+    return render(request, "portal/official_detail.html", context)

@@ -90,7 +90,7 @@ def village_submissions(request, code):
         )
         panels.append({"program": program, "current": current, "submissions": subs, "overdue": overdue})
     context = {"village": village, "panels": panels, "may_start": may_start, "note_form": NoteForm()}
-    return render(request, "enrollment/submission_village.html", context)
+    return render(request, "submissions/submission_village.html", context)
 
 
 @login_required
@@ -111,7 +111,7 @@ def submission_detail(request, pk):
         "forward_form": ForwardForm(program=submission.program) if "forward" in steps else None,
         "enrollment_statuses": Enrollment.Status.choices,
     }
-    return render(request, "enrollment/submission_detail.html", context)
+    return render(request, "submissions/submission_detail.html", context)
 
 
 @login_required
@@ -146,7 +146,7 @@ def regency_submissions(request, code):
         "filters": [(value, label, counts[value]) for value, label in filters],
         "page": page,
     }
-    return render(request, "enrollment/submission_regency.html", context)
+    return render(request, "submissions/submission_regency.html", context)
 
 
 # --- steps (POST) ------------------------------------------------------------------------------------
@@ -268,4 +268,4 @@ def regency_deadlines(request, code):
             request.GET.get("page")
         ),
     }
-    return render(request, "enrollment/deadlines.html", context)
+    return render(request, "submissions/deadlines.html", context)

@@ -54,7 +54,7 @@ def _page(request, person, form: DocumentUploadForm | None = None, status: int =
         "form": form,
         "max_mb": document_services.max_size_label(),
     }
-    return render(request, "enrollment/documents.html", context, status=status)
+    return render(request, "submissions/documents.html", context, status=status)
 
 
 @login_required

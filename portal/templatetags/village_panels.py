@@ -9,7 +9,7 @@ from submissions.services import can_start, open_submissions
 register = template.Library()
 
 
-@register.inclusion_tag("enrollment/_village_submissions.html", takes_context=True)
+@register.inclusion_tag("submissions/_village_submissions.html", takes_context=True)
 def village_submissions(context, village):
     """Per program the user can see: the open submission (status and link), or a "start" button for
     users who may edit the roster. Three queries."""

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from bpjs.models import Reconciliation
 from core.models import Village
 from enrollment.models import Enrollment
-from tests.enrollment.review_support import KPJ_NUMBER, jkn, kpj, request_enrollment, xlsx_bytes
+from tests.bpjs.review_support import KPJ_NUMBER, jkn, kpj, request_enrollment, xlsx_bytes
 from tests.factories import PersonFactory, make_nik
 
 Status = Enrollment.Status

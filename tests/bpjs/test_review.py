@@ -16,8 +16,8 @@ from bpjs import review
 from core.models import Village
 from core.roles import Role
 from enrollment.models import Enrollment
-from tests.enrollment import test_reconciliation as reconciliation
-from tests.enrollment.review_support import JKN_NUMBER, KPJ_NUMBER, jkn, kpj, request_enrollment, sheet_rows
+from tests.bpjs import test_reconciliation as reconciliation
+from tests.bpjs.review_support import JKN_NUMBER, KPJ_NUMBER, jkn, kpj, request_enrollment, sheet_rows
 from tests.factories import PersonFactory, UserFactory, make_nik
 from villages.models import FamilyMember
 

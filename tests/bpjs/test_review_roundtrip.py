@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from bpjs import review
 from core.models import Village
 from enrollment.models import Enrollment
-from tests.enrollment import test_reconciliation as reconciliation
-from tests.enrollment.review_support import jkn, kpj, request_enrollment, xlsx_bytes
+from tests.bpjs import test_reconciliation as reconciliation
+from tests.bpjs.review_support import jkn, kpj, request_enrollment, xlsx_bytes
 from tests.factories import PersonFactory, make_nik
 
 Status = Enrollment.Status

@@ -19,7 +19,7 @@ from bpjs.models import Reconciliation, ReconciliationMapping
 from core.models import Regency, Subdistrict, Village
 from core.roles import Role
 from enrollment.models import Enrollment
-from tests.enrollment.review_support import jkn, request_enrollment, xlsx_bytes
+from tests.bpjs.review_support import jkn, request_enrollment, xlsx_bytes
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 
 Status = Enrollment.Status
