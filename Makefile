@@ -26,6 +26,7 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrations-check: venv
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -3,11 +3,15 @@ selector; the one place where scope is decided for the regions every other app b
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
-from accounts.models import User
 from core.models import Program, Regency, Subdistrict, Village
 from core.roles import Role
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def regencies_visible_to(user: User) -> QuerySet[Regency]:

@@ -208,9 +208,15 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=15),  # daily; acts only after the 10th, the JKN due date
         "options": {"expires": 6 * 60 * 60},
     },
-    "discard-stale-uploads": {
-        "task": "enrollment.discard_stale_uploads",
+    # Uploads that hold NIKs are not kept for ever.
+    "discard-stale-imports": {
+        "task": "villages.discard_stale_imports",
         "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "discard-stale-reconciliations": {
+        "task": "bpjs.discard_stale_reconciliations",
+        "schedule": crontab(hour=2, minute=5),
         "options": {"expires": 6 * 60 * 60},
     },
     "deadline-reminders": {

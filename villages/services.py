@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import nik as nik_lib
 from core.models import Village
+from villages.locks import roster_locked
 from villages.models import Person, Post
 
 
 def ensure_roster_open(village: Village) -> None:
     """Refuse a change while DPMD is checking the desa's submission; it unlocks when returned."""
-    from submissions.selectors import roster_locked
-
     if roster_locked(village):
         raise ValidationError(
             _(

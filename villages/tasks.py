@@ -7,10 +7,12 @@ that dies mid-task leaves the message to be run again.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -61,3 +63,11 @@ def roster_import_apply(import_id: int, user_id: int) -> None:
             roster_import=roster_import, message=_("Saving the file failed; nothing has been saved. Upload it again.")
         )
         raise
+
+
+@shared_task(
+    name="villages.discard_stale_imports", soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT, acks_late=True
+)
+def discard_stale_imports(days: int = 7) -> int:
+    """Daily: officials files hold NIKs; those never confirmed are discarded after `days` days."""
+    return services.roster_imports_expire(before=timezone.now() - dt.timedelta(days=days))

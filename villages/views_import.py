@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.models import Regency, Village
 from core.selectors import regencies_visible_to, villages_visible_to
-from submissions.selectors import roster_locked
+from villages.locks import roster_locked
 from villages.models import RosterImport
 from villages.roster_import import services
 from villages.roster_import.selectors import (

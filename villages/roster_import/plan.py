@@ -35,7 +35,7 @@ from core.selectors import villages_editable_by
 from core.spreadsheets import cells
 from core.spreadsheets.cells import CellError
 from core.spreadsheets.reader import Table
-from submissions.selectors import locked_village_ids
+from villages.locks import locked_village_ids
 from villages.models import Person, Position, Post
 from villages.roster_import.columns import BY_KEY, PERSON_FIELDS, POST_FIELDS
 

@@ -8,8 +8,9 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from bpjs.models import Reconciliation
-from enrollment.tasks import discard_stale_uploads
+from bpjs.tasks import discard_stale_reconciliations
 from villages.models import RosterImport
+from villages.tasks import discard_stale_imports
 
 
 def _age(model, pk, days):
@@ -62,7 +63,8 @@ def test_old_unconfirmed_imports_and_uncompared_lists_are_discarded_with_their_f
     _age(Reconciliation, old_list.pk, 8)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert discard_stale_uploads.delay().get() == 2
+        assert discard_stale_imports.delay().get() == 1
+        assert discard_stale_reconciliations.delay().get() == 1
 
     old_import.refresh_from_db()
     new_import.refresh_from_db()
@@ -76,7 +78,7 @@ def test_old_unconfirmed_imports_and_uncompared_lists_are_discarded_with_their_f
 def test_an_expired_list_sends_its_reader_back_to_upload(dpmd_mukomuko, mukomuko, kes, login):
     rec = _reconciliation(dpmd_mukomuko, mukomuko, kes, "d" * 32)
     _age(Reconciliation, rec.pk, 8)
-    discard_stale_uploads.delay()
+    discard_stale_reconciliations.delay()
 
     response = login(dpmd_mukomuko).get(f"/bpjs/rekonsiliasi/{rec.token}/")
 
