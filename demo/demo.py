@@ -216,6 +216,8 @@ def _participant_number(program: Program, n: int) -> str:
 
 
 def _save_people(people: list[DemoPerson]) -> int:
+    """Persons, their posts and their enrollments, in bulk with a history row each. Re-runnable: people
+    already saved (by NIK hash) are left alone."""
     by_hash = {nik_lib.hash_nik(p.nik): p for p in people}
     known = set(Person.objects.filter(nik_hash__in=list(by_hash)).values_list("nik_hash", flat=True))
     new = [(h, p) for h, p in by_hash.items() if h not in known]
@@ -228,36 +230,39 @@ def _save_people(people: list[DemoPerson]) -> int:
         persons.append(person)
     bulk_create_with_history(persons, Person, batch_size=500)
     ids = dict(Person.objects.filter(nik_hash__in=[h for h, _ in new]).values_list("nik_hash", "pk"))
-    posts = []
-    for h, p in new:
-        is_head = p.position == Position.KEPALA_DESA
-        posts.append(
-            Post(
-                person_id=ids[h],
-                village=p.village,
-                position=p.position,
-                status=Post.Status.DEFINITIF,
-                sk_number=f"141/{ids[h] % 997:03d}/SK/{p.term_start.year}",
-                sk_date=p.term_start - dt.timedelta(days=7),
-                inauguration_date=p.term_start,
-                term_start=p.term_start,
-                term_end=p.term_start.replace(year=p.term_start.year + 8) if is_head else None,
-                wage_basis=p.wage_basis,
-            )
-        )
-    bulk_create_with_history(posts, Post, batch_size=500)
+    bulk_create_with_history([_post(ids[h], p) for h, p in new], Post, batch_size=500)
+    _save_enrollments([(ids[h], p) for h, p in new])
+    return len(new)
 
+
+def _post(person_id: int, p: DemoPerson) -> Post:
+    is_head = p.position == Position.KEPALA_DESA
+    return Post(
+        person_id=person_id,
+        village=p.village,
+        position=p.position,
+        status=Post.Status.DEFINITIF,
+        sk_number=f"141/{person_id % 997:03d}/SK/{p.term_start.year}",
+        sk_date=p.term_start - dt.timedelta(days=7),
+        inauguration_date=p.term_start,
+        term_start=p.term_start,
+        term_end=p.term_start.replace(year=p.term_start.year + 8) if is_head else None,
+        wage_basis=p.wage_basis,
+    )
+
+
+def _save_enrollments(people: list[tuple[int, DemoPerson]]) -> None:
     programs = {p.code: p for p in Program.objects.prefetch_related("components")}
     sources = {s.code: s for s in FundingSource.objects.all()}
     counter = Enrollment.objects.count()
     enrollments, component_sets = [], []
-    for h, p in new:
+    for person_id, p in people:
         for code, (source, start) in p.enroll.items():
             counter += 1
             program = programs[code]
             enrollments.append(
                 Enrollment(
-                    person_id=ids[h],
+                    person_id=person_id,
                     program=program,
                     status=Enrollment.Status.ACTIVE,
                     segment=Enrollment.Segment.PPU if code == Program.KESEHATAN else Enrollment.Segment.PU,
@@ -279,7 +284,6 @@ def _save_people(people: list[DemoPerson]) -> int:
         ],
         batch_size=1000,
     )
-    return len(new)
 
 
 def _users(result: DemoResult) -> None:
