@@ -59,6 +59,9 @@ class User(AbstractUser):
         "core.Regency", blank=True, related_name="bpjs_officers", verbose_name=_("regencies of the branch")
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Set with a one-time password (a new account, a reset): every page leads to the password change
+    # until the user has chosen their own.
+    must_change_password = models.BooleanField(_("must change the password"), default=False)
 
     history = HistoricalRecords(m2m_fields=[branch_regencies])
 
@@ -120,3 +123,70 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class AccountEvent(models.Model):
+    """What happened to an account, by whom and when: kept for the DPMD's account activity page."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("account created")
+        CHANGED = "changed", _("role or scope changed")
+        PASSWORD_RESET = "password_reset", _("password reset")
+        PASSWORD_CHANGED = "password_changed", _("password changed")
+        UNLOCKED = "unlocked", _("unlocked")
+        DEACTIVATED = "deactivated", _("deactivated")
+        REACTIVATED = "reactivated", _("reactivated")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
+        LOGIN = "login", _("logged in")
+        LOGIN_FAILED = "login_failed", _("failed login")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(User, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by"))
+    user = models.ForeignKey(
+        User, models.PROTECT, null=True, blank=True, related_name="account_events", verbose_name=_("account")
+    )
+    # As typed at a failed login, which may name no account at all.
+    username = models.CharField(_("username"), max_length=150)
+    # The regency whose DPMD looks after the account (its own, or its desa's): who may read the event.
+    regency = models.ForeignKey(
+        "core.Regency", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("regency")
+    )
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        indexes = [models.Index(fields=["regency", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username}"
+
+
+class RegencyOnboarding(models.Model):
+    """A regency set up from the Kemendagri list by a superuser: its regions imported by a worker, then
+    its first DPMD account."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("importing regions")
+        DONE = "done", _("regions imported")
+        FAILED = "failed", _("failed")
+
+    regency_code = models.CharField(_("regency code"), max_length=5)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    created_by = models.ForeignKey(User, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("regency set-up")
+        verbose_name_plural = _("regency set-ups")
+
+    def __str__(self) -> str:
+        return f"{self.regency_code} ({self.status})"

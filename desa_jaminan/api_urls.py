@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("submissions.api")),
     path("", include("bpjs.api")),
     path("", include("budgets.api")),
+    path("", include("accounts.api")),
 ]
