@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
@@ -30,9 +29,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bpjs import reconciliation as rec
-from bpjs import review
+from bpjs import selectors, services
 from bpjs.models import Reconciliation
-from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
 
@@ -49,7 +47,7 @@ class ReviewAPIView(APIView):
 # --- serializers -------------------------------------------------------------------------------------
 
 
-def queue_row_json(row: review.QueueRow) -> dict:
+def queue_row_json(row: selectors.QueueRow) -> dict:
     e = row.enrollment
     return {
         "id": e.pk,
@@ -127,7 +125,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
 
 def _ensure_may_view_queue(request) -> None:
-    if not review.may_view_queue(request.user):
+    if not selectors.may_view_queue(request.user):
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
 
 
@@ -142,19 +140,9 @@ class QueueView(ReviewAPIView):
     )
     def get(self, request):
         _ensure_may_view_queue(request)
-        params, user = request.query_params, request.user
-        filters = {
-            "regency": get_object_or_404(regencies_visible_to(user), pk=params["regency"])
-            if params.get("regency")
-            else None,
-            "village": get_object_or_404(villages_visible_to(user), pk=params["village"])
-            if params.get("village")
-            else None,
-            "program": get_object_or_404(programs_visible_to(user), pk=params["program"])
-            if params.get("program")
-            else None,
-        }
-        groups = review.group_by_village(user, review.review_queue(user, **filters))
+        user = request.user
+        filters = selectors.queue_filters(user, request.query_params)
+        groups = selectors.group_by_village(user, selectors.review_queue(user, **filters))
         return Response(
             {
                 "count": sum(len(g.rows) for g in groups),
@@ -177,27 +165,16 @@ class ApproveView(ReviewAPIView):
         _ensure_may_view_queue(request)
         data = ApproveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        rows = data.validated_data["items"]
-        enrollments = (
-            enrollments_visible_to(request.user)
-            .select_related("person", "program")
-            .in_bulk([row["enrollment"] for row in rows])
-        )
-        if len(enrollments) != len({row["enrollment"] for row in rows}):
-            raise Http404
-        review.ensure_may_review(request.user, enrollments.values())  # Django's 403 is DRF's too
         today = timezone.localdate()
-        items = [
-            (
-                enrollments[row["enrollment"]],
-                review.normalize_participant_number(row["participant_number"]),
-                row.get("start_date") or today,
-            )
-            for row in rows
+        rows = [
+            (row["enrollment"], row["participant_number"], row.get("start_date") or today)
+            for row in data.validated_data["items"]
         ]
+        items = services.approval_items(request.user, rows)
+        selectors.ensure_may_review(request.user, (e for e, _, _ in items))  # Django's 403 is DRF's too
         try:
-            result = review.enrollments_approve(actor=request.user, items=items)
-        except review.ApprovalError as exc:
+            result = services.enrollments_approve(actor=request.user, items=items)
+        except services.ApprovalError as exc:
             return Response(
                 {"detail": exc.messages[0], "rows": [issue.as_dict() for issue in exc.issues]},
                 status=status.HTTP_400_BAD_REQUEST,
@@ -217,9 +194,9 @@ class RejectView(ReviewAPIView):
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=data.validated_data["enrollment"])
-        review.ensure_may_review(request.user, [enrollment])
+        selectors.ensure_may_review(request.user, [enrollment])
         try:
-            enrollment = review.enrollment_reject(
+            enrollment = services.enrollment_reject(
                 actor=request.user, enrollment=enrollment, reason=data.validated_data["reason"]
             )
         except DjangoValidationError as exc:

@@ -17,7 +17,7 @@ from core.selectors import villages_editable_by, villages_visible_to
 from villages.forms import OfficialForm, PostEndForm
 from villages.models import Post
 from villages.selectors import posts_visible_to
-from villages.services import active_post_elsewhere, official_create, official_update, post_end
+from villages.services import official_create, official_update, post_end
 
 
 class RosterPostSerializer(serializers.ModelSerializer):
@@ -81,10 +81,6 @@ class VillageRosterView(APIView):
         _editable(request, village)
         form = OfficialForm(request.data)
         if not form.is_valid():
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
-        elsewhere = active_post_elsewhere(nik=form.cleaned_data["nik"], village=village)
-        if elsewhere and form.cleaned_data["status"] == Post.Status.DEFINITIF:
-            form.add_error("nik", OfficialForm.elsewhere_message(elsewhere))
             return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
         try:
             post = official_create(
