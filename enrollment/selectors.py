@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.models import FundingSource, Program, Village
+from core.models import FundingSource, Program, Regency, Subdistrict, Village
 from core.selectors import governed_villages, programs_visible_to
 from enrollment.models import Enrollment
 from villages.models import Person, Post
@@ -205,6 +205,29 @@ def coverage_by_source(
             key=lambda s: s.source.order,
         )
     return result
+
+
+@dataclass(frozen=True)
+class RegencyCoverage:
+    """What the regency dashboard and the coverage API show: per program, the totals, the figures per
+    kecamatan (keyed by code) and the coverage per funding source."""
+
+    totals: dict[str, Coverage]
+    per_subdistrict: dict[str | None, dict[str, Coverage]]
+    sources: dict[str, list[SourceCoverage]]
+    subdistricts: list[Subdistrict]
+
+
+def regency_coverage(*, regency: Regency, programs: list[Program], day: dt.date) -> RegencyCoverage:
+    """Coverage of a regency's desa on `day`, the page's and the API's alike. A fixed number of queries:
+    two per coverage table, one per program for the sources, one for the kecamatan."""
+    villages = Village.objects.filter(subdistrict__regency=regency)
+    return RegencyCoverage(
+        totals=coverage(villages=villages, programs=programs, day=day)[None],
+        per_subdistrict=coverage(villages=villages, programs=programs, day=day, by="subdistrict"),
+        sources=coverage_by_source(villages=villages, programs=programs, day=day),
+        subdistricts=list(Subdistrict.objects.filter(regency=regency)),
+    )
 
 
 # --- the lists behind the numbers --------------------------------------------------------------------
