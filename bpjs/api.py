@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,18 +29,9 @@ from rest_framework.views import APIView
 from bpjs import reconciliation as rec
 from bpjs import selectors, services
 from bpjs.models import Reconciliation
+from core.api_errors import error_response
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
-
-
-def _as_400(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(serializers.as_serializer_error(exc))
-
-
-class ReviewAPIView(APIView):
-    # The token scheme first, so a caller without credentials is told to authenticate (401), not refused.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-
 
 # --- serializers -------------------------------------------------------------------------------------
 
@@ -121,6 +110,14 @@ class ReconciliationSerializer(serializers.ModelSerializer):
         fields = ["token", "regency", "program", "original_name", "created_by", "created_at", "result"]
 
 
+def _item_errors(count: int, issues: list[services.RowIssue]) -> dict:
+    """An approval's row issues in the shape of the input's own errors: {"items": [{field: [...]}, ...]}."""
+    items: list[dict[str, list[str]]] = [{} for _ in range(count)]
+    for issue in issues:
+        items[issue.index].setdefault(issue.field, []).append(issue.message)
+    return {"items": items}
+
+
 # --- review ------------------------------------------------------------------------------------------
 
 
@@ -129,7 +126,7 @@ def _ensure_may_view_queue(request) -> None:
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
 
 
-class QueueView(ReviewAPIView):
+class QueueView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("regency", str, description="Kemendagri regency code, e.g. 17.06"),
@@ -159,7 +156,7 @@ class QueueView(ReviewAPIView):
         )
 
 
-class ApproveView(ReviewAPIView):
+class ApproveView(APIView):
     @extend_schema(request=ApproveInput, responses={200: dict, 400: dict})
     def post(self, request):
         _ensure_may_view_queue(request)
@@ -175,9 +172,10 @@ class ApproveView(ReviewAPIView):
         try:
             result = services.enrollments_approve(actor=request.user, items=items)
         except services.ApprovalError as exc:
-            return Response(
-                {"detail": exc.messages[0], "rows": [issue.as_dict() for issue in exc.issues]},
-                status=status.HTTP_400_BAD_REQUEST,
+            return error_response(
+                exc.messages[0],
+                _item_errors(len(items), exc.issues),
+                rows=[issue.as_dict() for issue in exc.issues],
             )
         return Response(
             {
@@ -187,7 +185,7 @@ class ApproveView(ReviewAPIView):
         )
 
 
-class RejectView(ReviewAPIView):
+class RejectView(APIView):
     @extend_schema(request=RejectInput, responses={200: EnrollmentSerializer})
     def post(self, request):
         _ensure_may_view_queue(request)
@@ -195,19 +193,16 @@ class RejectView(ReviewAPIView):
         data.is_valid(raise_exception=True)
         enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=data.validated_data["enrollment"])
         selectors.ensure_may_review(request.user, [enrollment])
-        try:
-            enrollment = services.enrollment_reject(
-                actor=request.user, enrollment=enrollment, reason=data.validated_data["reason"]
-            )
-        except DjangoValidationError as exc:
-            raise _as_400(exc) from None
+        enrollment = services.enrollment_reject(
+            actor=request.user, enrollment=enrollment, reason=data.validated_data["reason"]
+        )
         return Response(EnrollmentSerializer(enrollment).data)
 
 
 # --- reconciliation ----------------------------------------------------------------------------------
 
 
-class ReconciliationCreateView(ReviewAPIView):
+class ReconciliationCreateView(APIView):
     @extend_schema(request={"multipart/form-data": ReconciliationInput}, responses={201: ReconciliationSerializer})
     def post(self, request):
         if not rec.may_reconcile(request.user):
@@ -216,20 +211,17 @@ class ReconciliationCreateView(ReviewAPIView):
         data.is_valid(raise_exception=True)
         regency = get_object_or_404(rec.reconciliation_regencies(request.user), pk=data.validated_data["regency"])
         program = get_object_or_404(rec.reconciliation_programs(request.user), pk=data.validated_data["program"])
-        try:
-            reconciliation = rec.reconciliation_create(
-                actor=request.user,
-                regency=regency,
-                program=program,
-                upload=data.validated_data["file"],
-                mapping=data.validated_data.get("mapping"),
-            )
-        except DjangoValidationError as exc:
-            raise _as_400(exc) from None
+        reconciliation = rec.reconciliation_create(
+            actor=request.user,
+            regency=regency,
+            program=program,
+            upload=data.validated_data["file"],
+            mapping=data.validated_data.get("mapping"),
+        )
         return Response(ReconciliationSerializer(reconciliation).data, status=status.HTTP_201_CREATED)
 
 
-class ReconciliationDetailView(ReviewAPIView):
+class ReconciliationDetailView(APIView):
     @extend_schema(responses={200: ReconciliationSerializer})
     def get(self, request, token):
         reconciliation = get_object_or_404(rec.reconciliations_visible_to(request.user), token=token)
