@@ -16,40 +16,27 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bpjs import reconciliation as rec
-from bpjs import review
+from bpjs import selectors, services
 from bpjs.models import Reconciliation
-from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
+from core.api_errors import error_response
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
-
-
-def _as_400(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(serializers.as_serializer_error(exc))
-
-
-class ReviewAPIView(APIView):
-    # The token scheme first, so a caller without credentials is told to authenticate (401), not refused.
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-
 
 # --- serializers -------------------------------------------------------------------------------------
 
 
-def queue_row_json(row: review.QueueRow) -> dict:
+def queue_row_json(row: selectors.QueueRow) -> dict:
     e = row.enrollment
     return {
         "id": e.pk,
@@ -123,15 +110,23 @@ class ReconciliationSerializer(serializers.ModelSerializer):
         fields = ["token", "regency", "program", "original_name", "created_by", "created_at", "result"]
 
 
+def _item_errors(count: int, issues: list[services.RowIssue]) -> dict:
+    """An approval's row issues in the shape of the input's own errors: {"items": [{field: [...]}, ...]}."""
+    items: list[dict[str, list[str]]] = [{} for _ in range(count)]
+    for issue in issues:
+        items[issue.index].setdefault(issue.field, []).append(issue.message)
+    return {"items": items}
+
+
 # --- review ------------------------------------------------------------------------------------------
 
 
 def _ensure_may_view_queue(request) -> None:
-    if not review.may_view_queue(request.user):
+    if not selectors.may_view_queue(request.user):
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
 
 
-class QueueView(ReviewAPIView):
+class QueueView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("regency", str, description="Kemendagri regency code, e.g. 17.06"),
@@ -142,19 +137,9 @@ class QueueView(ReviewAPIView):
     )
     def get(self, request):
         _ensure_may_view_queue(request)
-        params, user = request.query_params, request.user
-        filters = {
-            "regency": get_object_or_404(regencies_visible_to(user), pk=params["regency"])
-            if params.get("regency")
-            else None,
-            "village": get_object_or_404(villages_visible_to(user), pk=params["village"])
-            if params.get("village")
-            else None,
-            "program": get_object_or_404(programs_visible_to(user), pk=params["program"])
-            if params.get("program")
-            else None,
-        }
-        groups = review.group_by_village(user, review.review_queue(user, **filters))
+        user = request.user
+        filters = selectors.queue_filters(user, request.query_params)
+        groups = selectors.group_by_village(user, selectors.review_queue(user, **filters))
         return Response(
             {
                 "count": sum(len(g.rows) for g in groups),
@@ -171,36 +156,26 @@ class QueueView(ReviewAPIView):
         )
 
 
-class ApproveView(ReviewAPIView):
+class ApproveView(APIView):
     @extend_schema(request=ApproveInput, responses={200: dict, 400: dict})
     def post(self, request):
         _ensure_may_view_queue(request)
         data = ApproveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        rows = data.validated_data["items"]
-        enrollments = (
-            enrollments_visible_to(request.user)
-            .select_related("person", "program")
-            .in_bulk([row["enrollment"] for row in rows])
-        )
-        if len(enrollments) != len({row["enrollment"] for row in rows}):
-            raise Http404
-        review.ensure_may_review(request.user, enrollments.values())  # Django's 403 is DRF's too
         today = timezone.localdate()
-        items = [
-            (
-                enrollments[row["enrollment"]],
-                review.normalize_participant_number(row["participant_number"]),
-                row.get("start_date") or today,
-            )
-            for row in rows
+        rows = [
+            (row["enrollment"], row["participant_number"], row.get("start_date") or today)
+            for row in data.validated_data["items"]
         ]
+        items = services.approval_items(request.user, rows)
+        selectors.ensure_may_review(request.user, (e for e, _, _ in items))  # Django's 403 is DRF's too
         try:
-            result = review.enrollments_approve(actor=request.user, items=items)
-        except review.ApprovalError as exc:
-            return Response(
-                {"detail": exc.messages[0], "rows": [issue.as_dict() for issue in exc.issues]},
-                status=status.HTTP_400_BAD_REQUEST,
+            result = services.enrollments_approve(actor=request.user, items=items)
+        except services.ApprovalError as exc:
+            return error_response(
+                exc.messages[0],
+                _item_errors(len(items), exc.issues),
+                rows=[issue.as_dict() for issue in exc.issues],
             )
         return Response(
             {
@@ -210,27 +185,24 @@ class ApproveView(ReviewAPIView):
         )
 
 
-class RejectView(ReviewAPIView):
+class RejectView(APIView):
     @extend_schema(request=RejectInput, responses={200: EnrollmentSerializer})
     def post(self, request):
         _ensure_may_view_queue(request)
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=data.validated_data["enrollment"])
-        review.ensure_may_review(request.user, [enrollment])
-        try:
-            enrollment = review.enrollment_reject(
-                actor=request.user, enrollment=enrollment, reason=data.validated_data["reason"]
-            )
-        except DjangoValidationError as exc:
-            raise _as_400(exc) from None
+        selectors.ensure_may_review(request.user, [enrollment])
+        enrollment = services.enrollment_reject(
+            actor=request.user, enrollment=enrollment, reason=data.validated_data["reason"]
+        )
         return Response(EnrollmentSerializer(enrollment).data)
 
 
 # --- reconciliation ----------------------------------------------------------------------------------
 
 
-class ReconciliationCreateView(ReviewAPIView):
+class ReconciliationCreateView(APIView):
     @extend_schema(request={"multipart/form-data": ReconciliationInput}, responses={201: ReconciliationSerializer})
     def post(self, request):
         if not rec.may_reconcile(request.user):
@@ -239,20 +211,17 @@ class ReconciliationCreateView(ReviewAPIView):
         data.is_valid(raise_exception=True)
         regency = get_object_or_404(rec.reconciliation_regencies(request.user), pk=data.validated_data["regency"])
         program = get_object_or_404(rec.reconciliation_programs(request.user), pk=data.validated_data["program"])
-        try:
-            reconciliation = rec.reconciliation_create(
-                actor=request.user,
-                regency=regency,
-                program=program,
-                upload=data.validated_data["file"],
-                mapping=data.validated_data.get("mapping"),
-            )
-        except DjangoValidationError as exc:
-            raise _as_400(exc) from None
+        reconciliation = rec.reconciliation_create(
+            actor=request.user,
+            regency=regency,
+            program=program,
+            upload=data.validated_data["file"],
+            mapping=data.validated_data.get("mapping"),
+        )
         return Response(ReconciliationSerializer(reconciliation).data, status=status.HTTP_201_CREATED)
 
 
-class ReconciliationDetailView(ReviewAPIView):
+class ReconciliationDetailView(APIView):
     @extend_schema(responses={200: ReconciliationSerializer})
     def get(self, request, token):
         reconciliation = get_object_or_404(rec.reconciliations_visible_to(request.user), token=token)

@@ -44,14 +44,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.notifications import in_app_language
 from bpjs.models import Reconciliation, ReconciliationMapping
-from bpjs.review import (
-    POST_ORDER,
-    cell_text,
-    normalize_participant_number,
-    numbers_in_use,
-    participant_number_error,
-    read_rows,
-)
+from bpjs.review import cell_text, read_rows
+from bpjs.services import normalize_participant_number
 from core import nik as nik_lib
 from core.models import Program, Regency, Village
 from core.roles import Role
@@ -60,7 +54,7 @@ from core.spreadsheets.reader import ImportFileError
 from core.spreadsheets.writer import xlsx_response
 from core.templatetags.format_id import rupiah
 from enrollment.models import Enrollment
-from enrollment.selectors import enrollments_visible_to
+from enrollment.selectors import enrollments_visible_to, participant_number_taken_message, participant_numbers_taken
 from enrollment.services import enrollment_change_status
 from villages.models import Person, Post
 
@@ -344,7 +338,7 @@ def _regency_posts(regency: Regency) -> QuerySet[Post]:
         Post.objects.current()
         .filter(village__subdistrict__regency=regency, village__kind__in=Village.GOVERNED_KINDS)
         .select_related("village__subdistrict")
-        .order_by(*POST_ORDER)
+        .main_first()
     )
 
 
@@ -418,7 +412,7 @@ def _actions(line: dict, row: BpjsRow, enrollment: Enrollment, program: Program)
     """What one click may change here: only for a person matched by NIK, only with a usable number."""
     if line["by"] != "nik":
         return []
-    number_ok = bool(row.participant_number) and not participant_number_error(program, row.participant_number)
+    number_ok = not program.participant_number_error(row.participant_number)
     if enrollment.status == Status.REQUESTED:
         return ["activate"] if row.status == Status.ACTIVE and number_ok else []
     actions = []
@@ -604,15 +598,9 @@ def enrollment_set_participant_number(
     *, actor: User, enrollment: Enrollment, participant_number: str, reason: str = ""
 ) -> Enrollment:
     """Replace the participant number of an enrollment (BPJS reissued it); the old one stays in history."""
-    used = numbers_in_use([(enrollment.program_id, participant_number)])
-    if used.get((enrollment.program_id, participant_number), set()) - {enrollment.person_id}:
+    if participant_numbers_taken([(enrollment, participant_number)]):
         raise ValidationError(
-            {
-                "participant_number": _(
-                    "The participant number %(number)s already belongs to another official in %(program)s."
-                )
-                % {"number": participant_number, "program": enrollment.program.short_name}
-            }
+            {"participant_number": participant_number_taken_message(enrollment.program, participant_number)}
         )
     enrollment.participant_number = participant_number
     enrollment._history_user = actor

@@ -25,6 +25,8 @@ from django.views.decorators.http import require_POST
 
 from bpjs import reconciliation as rec
 from bpjs import review
+from bpjs.selectors import queue_filters
+from bpjs.services import RowIssue, approval_items
 from core.models import Program, Village
 from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
 from core.spreadsheets.cells import CellError, parse_date
@@ -77,14 +79,7 @@ def _queue_filters(request, source) -> dict:
     """The regency, desa and program the queue is narrowed to, each within the user's scope (404)."""
     if not review.may_view_queue(request.user):
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
-    user, found = request.user, {"regency": None, "village": None, "program": None}
-    if code := source.get("regency"):
-        found["regency"] = get_object_or_404(regencies_visible_to(user), pk=code)
-    if code := source.get("village"):
-        found["village"] = get_object_or_404(villages_visible_to(user), pk=code)
-    if code := source.get("program"):
-        found["program"] = get_object_or_404(programs_visible_to(user), pk=code)
-    return found
+    return queue_filters(request.user, source)
 
 
 def _query(filters: dict) -> str:
@@ -129,17 +124,17 @@ def review_queue(request):
     return _render_queue(request, _queue_filters(request, request.GET))
 
 
-def _approval_items(post, ids: list[int], enrollments: dict) -> tuple[list[review.Item], list[review.RowIssue]]:
-    """The (enrollment, number, start) of each chosen row; an unreadable date is that row's error."""
-    items, bad_dates = [], []
+def _approval_rows(post, ids: list[int]) -> tuple[list[tuple], list[RowIssue]]:
+    """The (id, number, start) of each chosen row; an unreadable date is that row's error."""
+    rows, bad_dates = [], []
     for index, pk in enumerate(ids):
         start = timezone.localdate()
         try:
             start = parse_date(post.get(f"start-{pk}", "")) or start
         except CellError as exc:
-            bad_dates.append(review.RowIssue(index, pk, "start_date", exc.message))
-        items.append((enrollments[pk], review.normalize_participant_number(post.get(f"number-{pk}", "")), start))
-    return items, bad_dates
+            bad_dates.append(RowIssue(index, pk, "start_date", exc.message))
+        rows.append((pk, post.get(f"number-{pk}", ""), start))
+    return rows, bad_dates
 
 
 def _ids(values: list[str]) -> list[int]:
@@ -156,11 +151,9 @@ def review_approve(request):
     if not ids:
         messages.error(request, _("Write the participant number of the requests to approve."))
         return redirect(_queue_url(filters))
-    enrollments = enrollments_visible_to(request.user).select_related("person", "program").in_bulk(ids)
-    if len(enrollments) != len(ids):
-        raise Http404
-    review.ensure_may_review(request.user, enrollments.values())
-    items, bad_dates = _approval_items(request.POST, ids, enrollments)
+    rows, bad_dates = _approval_rows(request.POST, ids)
+    items = approval_items(request.user, rows)
+    review.ensure_may_review(request.user, (e for e, _, _ in items))
     try:
         if bad_dates:
             raise review.ApprovalError(sorted(bad_dates + review.check_approvals(items)[0], key=lambda i: i.index))

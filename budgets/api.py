@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from budgets.models import Payment, Scenario
 from budgets.scenarios import Figures, ScenarioResult, scenario_result
 from budgets.selectors import AccountLine, BudgetLine
 from budgets.services import Payer
+from core.api_errors import form_invalid
 from core.models import ProgramComponent
 from core.selectors import (
     governed_villages,
@@ -47,10 +48,6 @@ WARNINGS = {
     "over_allocation": gettext_lazy("Realization and commitment exceed the allocation."),
     "no_allocation": gettext_lazy("Money is due or was paid, but no allocation is recorded for the year."),
 }
-
-
-def _errors(exc: ValidationError) -> dict:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
 
 
 class YearQuery(serializers.Serializer):
@@ -238,11 +235,8 @@ class PaymentsView(APIView):
         payer = _payer_for_writing(request, request.data)
         form = PaymentForm(request.data, programs=programs_visible_to(request.user), level=payer.level)
         if not form.is_valid():
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            payment = services.payment_record(actor=request.user, payer=payer, **form.cleaned_data)
-        except ValidationError as exc:
-            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            raise form_invalid(form)
+        payment = services.payment_record(actor=request.user, payer=payer, **form.cleaned_data)
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
 
@@ -320,11 +314,8 @@ class ScenariosView(APIView):
             raise PermissionDenied
         form = ScenarioForm(request.data, programs=programs_visible_to(request.user))
         if not form.is_valid():
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            scenario = services.scenario_create(actor=request.user, regency=regency, **form.cleaned_data)
-        except ValidationError as exc:
-            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            raise form_invalid(form)
+        scenario = services.scenario_create(actor=request.user, regency=regency, **form.cleaned_data)
         data = {**_scenario(scenario, request), "figures": _result(scenario_result(scenario, day=timezone.localdate()))}
         return Response(data, status=status.HTTP_201_CREATED)
 

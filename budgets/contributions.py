@@ -153,9 +153,9 @@ class EnrollmentCost:
 
 
 def enrollment_costs(enrollments: QuerySet[Enrollment], *, day: dt.date) -> list[EnrollmentCost]:
-    """Load what the calculator needs for many enrollments in two queries. The wage is the highest wage
-    basis among the posts the official holds on `day` (their main post's siltap and allowances)."""
-    main_post = Post.objects.active_on(day).filter(person=OuterRef("person")).order_by("-wage_basis", "pk")
+    """Load what the calculator needs for many enrollments in two queries. The wage is the wage basis of
+    the official's main post on `day` (villages.models.MAIN_POST_ORDER): its siltap and allowances."""
+    main_post = Post.objects.active_on(day).filter(person=OuterRef("person")).main_first()
     rows = list(
         enrollments.order_by()
         .annotate(

@@ -2,8 +2,8 @@
 
 - Who: the officials of the regency not covered in the scenario's program today
   (enrollment.selectors.officials_by_coverage, which="uncovered"), so the list and the dashboard agree.
-- Wage: each official's main post, the highest wage basis among the posts they hold today in the regency
-  (the calculator's choice in budgets.contributions.enrollment_costs).
+- Wage: the wage basis of each official's main post among the posts they hold today in the regency
+  (villages.models.MAIN_POST_ORDER, as in budgets.contributions.enrollment_costs).
 - Cost: budgets.contributions.contribution() for each official and month, with the rates in force that
   month; each official's employer and participant shares are rounded once a month, totals add them up.
 - Per year, two figures: "to December" (from the start month to December of that year: what the budget of
@@ -47,7 +47,7 @@ class UncoveredOfficial:
 def uncovered_officials(*, regency: Regency, program: Program, day: dt.date) -> list[UncoveredOfficial]:
     """The officials of the regency not covered in `program` on `day`, with their main post: one query."""
     villages = governed_villages(Village.objects.filter(subdistrict__regency=regency))
-    main = Post.objects.active_on(day).filter(person=OuterRef("pk"), village__in=villages).order_by("-wage_basis", "pk")
+    main = Post.objects.active_on(day).filter(person=OuterRef("pk"), village__in=villages).main_first()
     rows = (
         officials_by_coverage(villages=villages, program=program, day=day, which="uncovered")
         .annotate(
@@ -128,8 +128,7 @@ def twelve_months_from(start: dt.date) -> list[dt.date]:
 
 def scenario_components(scenario: Scenario) -> list[ProgramComponent]:
     """The scenario's components; a program's required ones (JKK, JKM) always count."""
-    chosen = set(scenario.components or [])
-    return [c for c in scenario.program.components.all() if c.is_required or c.code in chosen]
+    return scenario.program.components_for(scenario.components, strict=False)
 
 
 def scenario_result(

@@ -43,7 +43,7 @@ from core.selectors import (
     villages_visible_to,
 )
 from enrollment.models import Enrollment
-from villages.models import Position, Post
+from villages.models import MAIN_POST_ORDER, Position, Post
 
 # JKN is due by the 10th of the month it covers (rules.md §1).
 DUE_DAY = 10
@@ -500,15 +500,14 @@ def _accounts(rows: list[CostRow], *, paid: dict, year: int, today: dt.date) -> 
 
 
 def _heads(person_ids: set[int], *, day: dt.date) -> set[int]:
-    """Officials whose main post on `day` is the kepala desa's. The main post is chosen as the calculator
-    chooses it (budgets.contributions.enrollment_costs): the highest wage basis, then the first created."""
+    """Officials whose main post on `day` (villages.models.MAIN_POST_ORDER) is the kepala desa's."""
     if not person_ids:
         return set()
     main: dict[int, str] = {}
     posts = (
         Post.objects.active_on(day)
         .filter(person_id__in=person_ids)
-        .order_by("person_id", "-wage_basis", "pk")
+        .order_by("person_id", *MAIN_POST_ORDER)
         .values_list("person_id", "position")
     )
     for person_id, position in posts:

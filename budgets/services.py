@@ -214,21 +214,11 @@ def scenario_create(
     add_share_threshold: Decimal,
 ) -> Scenario:
     """Save a "cover everyone not yet in `program`" question; its figures are computed when shown."""
-    available = {c.code: c for c in program.components.all()}
-    chosen = set(components)
-    unknown = chosen - set(available)
-    if unknown:
-        raise ValidationError(
-            {
-                "components": _("Unknown components for %(program)s: %(codes)s")
-                % {"program": program.short_name, "codes": ", ".join(sorted(unknown))}
-            }
-        )
+    codes = [c.code for c in program.components_for(components)]
     if source.level == FundingSource.Level.PARTICIPANT:
         raise ValidationError({"source": _("The employer share is paid from a regency or a village budget.")})
     if not Decimal(0) < add_share_threshold <= Decimal(100):
         raise ValidationError({"add_share_threshold": _("The threshold is a percentage above 0 and at most 100.")})
-    codes = [c.code for c in available.values() if c.is_required or c.code in chosen]
     scenario = Scenario(
         regency=regency,
         name=name,

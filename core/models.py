@@ -3,7 +3,11 @@ funding sources and the document types BPJS asks for."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -107,6 +111,49 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    # --- participant numbers (rules.md §2): the one place their rules are written ------------------
+
+    def participant_number_error(self, number: str) -> str:
+        """Why `number` cannot be a participant number of this program, or "": digits only, and for a
+        strict length (a JKN card) exactly that many digits."""
+        if not number:
+            return gettext("Write the participant number.")
+        if not number.isdigit():
+            return gettext("A participant number has digits only.")
+        if self.participant_number_length_strict and len(number) != self.participant_number_length:
+            return gettext("A %(program)s participant number has exactly %(n)d digits.") % {
+                "program": self.short_name,
+                "n": self.participant_number_length,
+            }
+        return ""
+
+    def participant_number_warning(self, number: str) -> str:
+        """What to check about an acceptable number, or "": a KPJ number usually, not always, has 11 digits."""
+        if number and not self.participant_number_length_strict and len(number) != self.participant_number_length:
+            return gettext("A KPJ number usually has %(n)d digits; this one has %(m)d. Please check it.") % {
+                "n": self.participant_number_length,
+                "m": len(number),
+            }
+        return ""
+
+    # --- components --------------------------------------------------------------------------------
+
+    def components_for(self, codes: Iterable[str] | None = (), *, strict: bool = True) -> list[ProgramComponent]:
+        """The components of an enrollment (or scenario) asking for `codes`: those and, always, the required
+        ones (JKK and JKM), in the program's order. An unknown code is a ValidationError on "components";
+        with `strict=False` it is left out (a scenario saved before a component was removed)."""
+        available = {c.code: c for c in self.components.all()}
+        chosen = set(codes or ())
+        unknown = chosen - set(available)
+        if unknown and strict:
+            raise ValidationError(
+                {
+                    "components": gettext("Unknown components for %(program)s: %(codes)s")
+                    % {"program": self.short_name, "codes": ", ".join(sorted(unknown))}
+                }
+            )
+        return [c for c in sorted(available.values(), key=lambda c: c.order) if c.is_required or c.code in chosen]
 
 
 class ProgramComponent(models.Model):

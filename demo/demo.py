@@ -271,7 +271,7 @@ def _save_enrollments(people: list[tuple[int, DemoPerson]]) -> None:
                     funding_source=sources[source],
                 )
             )
-            component_sets.append([c for c in program.components.all() if c.is_required])
+            component_sets.append(program.components_for())
     created = bulk_create_with_history(enrollments, Enrollment, batch_size=500)
     numbers = [e.participant_number for e in created]
     by_number = dict(Enrollment.objects.filter(participant_number__in=numbers).values_list("participant_number", "pk"))

@@ -17,12 +17,19 @@ from core.uploads import document_path as _document_path  # noqa: F401
 from core.uploads import reconciliation_path as _reconciliation_path  # noqa: F401
 
 
+def covering(day: dt.date) -> Q:
+    """The one "covering" predicate: an enrollment gave coverage on `day` when it is (or was) active and
+    `day` falls in [start date, end date): its end date is not covered. Read from the dates, so past
+    days can be answered."""
+    return Q(status__in=Enrollment.COVERING_STATUSES, start_date__lte=day) & (
+        Q(end_date__isnull=True) | Q(end_date__gt=day)
+    )
+
+
 class EnrollmentQuerySet(models.QuerySet):
     def covering_on(self, day: dt.date) -> EnrollmentQuerySet:
-        """Enrollments that gave coverage on `day`, read from their dates, so past days can be answered."""
-        return self.filter(status__in=Enrollment.COVERING_STATUSES, start_date__lte=day).filter(
-            Q(end_date__isnull=True) | Q(end_date__gt=day)
-        )
+        """Enrollments that gave coverage on `day` (see `covering`)."""
+        return self.filter(covering(day))
 
 
 class Enrollment(models.Model):
@@ -99,30 +106,14 @@ class Enrollment(models.Model):
 
     def clean(self) -> None:
         number = self.participant_number
-        if number and self.program_id:
-            if not number.isdigit():
-                raise ValidationError({"participant_number": _("A participant number has digits only.")})
-            length = self.program.participant_number_length
-            if self.program.participant_number_length_strict and len(number) != length:
-                raise ValidationError(
-                    {
-                        "participant_number": _("A %(program)s participant number has exactly %(n)d digits.")
-                        % {"program": self.program.short_name, "n": length}
-                    }
-                )
+        if number and self.program_id and (error := self.program.participant_number_error(number)):
+            raise ValidationError({"participant_number": error})
         if self.status == self.Status.ACTIVE and not self.participant_number:
             raise ValidationError({"participant_number": _("An active enrollment needs its participant number.")})
 
     @property
     def participant_number_warning(self) -> str:
-        number = self.participant_number
-        program = self.program
-        if number and not program.participant_number_length_strict and len(number) != program.participant_number_length:
-            return str(
-                _("A KPJ number usually has %(n)d digits; this one has %(m)d. Please check it.")
-                % {"n": program.participant_number_length, "m": len(number)}
-            )
-        return ""
+        return self.program.participant_number_warning(self.participant_number)
 
 
 class CoverageSnapshot(models.Model):

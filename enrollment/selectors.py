@@ -13,14 +13,16 @@ Definitions (issue #2):
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.models import FundingSource, Program, Village
+from core.models import FundingSource, Program, Regency, Subdistrict, Village
 from core.selectors import governed_villages, programs_visible_to
 from enrollment.models import Enrollment
 from villages.models import Person, Post
@@ -39,6 +41,28 @@ def enrollments_visible_to(user: User) -> QuerySet[Enrollment]:
         Exists(posts_visible_to(user).filter(person=OuterRef("person"))),
         program__in=programs_visible_to(user),
     )
+
+
+def participant_numbers_taken(wanted: Iterable[tuple[Enrollment, str]]) -> set[tuple[str, str]]:
+    """Of the (enrollment, participant number) pairs, the (program, number) already carried by an
+    enrollment of *another* official in the program: a number belongs to one official. One query."""
+    wanted = [(e, n) for e, n in wanted if n]
+    if not wanted:
+        return set()
+    holders: dict[tuple[str, str], set[int]] = {}
+    rows = Enrollment.objects.filter(
+        program_id__in={e.program_id for e, _ in wanted}, participant_number__in={n for _, n in wanted}
+    ).values_list("program_id", "participant_number", "person_id")
+    for program_id, number, person_id in rows:
+        holders.setdefault((program_id, number), set()).add(person_id)
+    return {(e.program_id, n) for e, n in wanted if holders.get((e.program_id, n), set()) - {e.person_id}}
+
+
+def participant_number_taken_message(program: Program, number: str) -> str:
+    return _("The participant number %(number)s already belongs to another official in %(program)s.") % {
+        "number": number,
+        "program": program.short_name,
+    }
 
 
 # --- predicates, shared by the counts and the lists --------------------------------------------------
@@ -183,6 +207,29 @@ def coverage_by_source(
     return result
 
 
+@dataclass(frozen=True)
+class RegencyCoverage:
+    """What the regency dashboard and the coverage API show: per program, the totals, the figures per
+    kecamatan (keyed by code) and the coverage per funding source."""
+
+    totals: dict[str, Coverage]
+    per_subdistrict: dict[str | None, dict[str, Coverage]]
+    sources: dict[str, list[SourceCoverage]]
+    subdistricts: list[Subdistrict]
+
+
+def regency_coverage(*, regency: Regency, programs: list[Program], day: dt.date) -> RegencyCoverage:
+    """Coverage of a regency's desa on `day`, the page's and the API's alike. A fixed number of queries:
+    two per coverage table, one per program for the sources, one for the kecamatan."""
+    villages = Village.objects.filter(subdistrict__regency=regency)
+    return RegencyCoverage(
+        totals=coverage(villages=villages, programs=programs, day=day)[None],
+        per_subdistrict=coverage(villages=villages, programs=programs, day=day, by="subdistrict"),
+        sources=coverage_by_source(villages=villages, programs=programs, day=day),
+        subdistricts=list(Subdistrict.objects.filter(regency=regency)),
+    )
+
+
 # --- the lists behind the numbers --------------------------------------------------------------------
 
 VillageFilter = Literal["all", "covered", "fully_covered", "uncovered"]
@@ -212,13 +259,13 @@ def villages_by_coverage(
         head_name=Subquery(
             Post.objects.active_on(day)
             .filter(village=OuterRef("pk"), position="kepala_desa")
-            .order_by("status", "-term_start")
+            .main_first()
             .values("person__full_name")[:1]
         ),
         head_phone=Subquery(
             Post.objects.active_on(day)
             .filter(village=OuterRef("pk"), position="kepala_desa")
-            .order_by("status", "-term_start")
+            .main_first()
             .values("person__phone")[:1]
         ),
     ).select_related("subdistrict")

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.models import FundingSource, Program, ProgramComponent
+from core.models import FundingSource, Program
 from enrollment.models import Enrollment
 from villages.models import Person
 
@@ -26,18 +26,6 @@ TRANSITIONS: dict[str, set[str]] = {
 
 def default_segment(program: Program) -> str:
     return Enrollment.Segment.PPU if program.code == Program.KESEHATAN else Enrollment.Segment.PU
-
-
-def _components(program: Program, codes: Iterable[str] | None) -> list[ProgramComponent]:
-    available = {c.code: c for c in program.components.all()}
-    chosen = set(codes or ()) | {code for code, c in available.items() if c.is_required}
-    unknown = chosen - set(available)
-    if unknown:
-        raise ValidationError(
-            _("Unknown components for %(program)s: %(codes)s")
-            % {"program": program.short_name, "codes": ", ".join(sorted(unknown))}
-        )
-    return [available[code] for code in sorted(chosen, key=lambda c: available[c].order)]
 
 
 @transaction.atomic
@@ -66,7 +54,7 @@ def enrollment_create(
     enrollment._history_user = actor
     enrollment.full_clean()
     enrollment.save()
-    enrollment.components.set(_components(program, components))
+    enrollment.components.set(program.components_for(components))
     return enrollment
 
 

@@ -18,7 +18,7 @@ from core.selectors import programs_visible_to, regencies_visible_to, subdistric
 from enrollment import exports
 from enrollment.models import Enrollment
 from enrollment.params import as_of_from, program_for
-from enrollment.selectors import coverage, coverage_by_source, officials_by_coverage, villages_by_coverage
+from enrollment.selectors import coverage, officials_by_coverage, regency_coverage, villages_by_coverage
 from enrollment.trend import coverage_target_set, coverage_trends, target_years, trend_chart
 from villages.models import Post
 
@@ -68,20 +68,15 @@ def regency_dashboard(request, code):
     regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
     day = _day(request)
     programs = list(programs_visible_to(request.user))
-    villages = _regency_villages(regency)
-    totals = coverage(villages=villages, programs=programs, day=day)[None]
-    per_subdistrict = coverage(villages=villages, programs=programs, day=day, by="subdistrict")
-    sources = coverage_by_source(villages=villages, programs=programs, day=day)
+    figures = regency_coverage(regency=regency, programs=programs, day=day)
     points, targets = coverage_trends(regency=regency, programs=programs), target_years(regency=regency)
     trends = [(p, points[p.code], trend_chart(points[p.code], targets.get(p.code))) for p in programs]
     context = {
         "regency": regency,
         "day": day,
         "programs": programs,
-        "cards": [(p, totals[p.code], sources[p.code]) for p in programs],
-        "subdistricts": [
-            (s, _cells(per_subdistrict, s.pk, programs)) for s in Subdistrict.objects.filter(regency=regency)
-        ],
+        "cards": [(p, figures.totals[p.code], figures.sources[p.code]) for p in programs],
+        "subdistricts": [(s, _cells(figures.per_subdistrict, s.pk, programs)) for s in figures.subdistricts],
         "trends": trends,
         "can_set_target": request.user.is_dpmd_of(regency),
         "this_year": day.year,

@@ -11,10 +11,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from budgets.contributions import monthly_cost
-from core.models import Subdistrict, Village
+from core.models import Village
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment.params import as_of_from
-from enrollment.selectors import coverage, coverage_by_source
+from enrollment.selectors import regency_coverage
 
 
 class CoverageQuery(serializers.Serializer):
@@ -44,19 +44,15 @@ class CoverageView(APIView):
         regency = get_object_or_404(regencies_visible_to(request.user), pk=query.validated_data["regency"])
         day = query.validated_data.get("as_of") or as_of_from(None)
         programs = list(programs_visible_to(request.user))
-        villages = Village.objects.filter(subdistrict__regency=regency)
-        totals = coverage(villages=villages, programs=programs, day=day)[None]
-        per_subdistrict = coverage(villages=villages, programs=programs, day=day, by="subdistrict")
-        subdistricts = list(Subdistrict.objects.filter(regency=regency).values_list("code", "name"))
-        sources = coverage_by_source(villages=villages, programs=programs, day=day)
-        costs = monthly_cost(villages=villages, programs=programs, day=day)
+        figures = regency_coverage(regency=regency, programs=programs, day=day)
+        costs = monthly_cost(villages=Village.objects.filter(subdistrict__regency=regency), programs=programs, day=day)
         return Response(
             {
                 "regency": {"code": regency.code, "name": regency.name},
                 "as_of": day.isoformat(),
                 "programs": {
                     p.code: {
-                        **totals[p.code].as_dict(),
+                        **figures.totals[p.code].as_dict(),
                         "monthly_cost": {
                             "month": day.strftime("%Y-%m"),
                             "employer": costs[p.code].employer,
@@ -70,12 +66,12 @@ class CoverageView(APIView):
                                 "villages": s.villages,
                                 "monthly_employer": costs[p.code].employer_by_source.get(s.source.code, 0),
                             }
-                            for s in sources[p.code]
+                            for s in figures.sources[p.code]
                         ],
                         "subdistricts": [
-                            {"code": code, "name": name, **per_subdistrict[code][p.code].as_dict()}
-                            for code, name in subdistricts
-                            if code in per_subdistrict
+                            {"code": s.code, "name": s.name, **figures.per_subdistrict[s.code][p.code].as_dict()}
+                            for s in figures.subdistricts
+                            if s.code in figures.per_subdistrict
                         ],
                     }
                     for p in programs

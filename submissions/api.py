@@ -14,7 +14,6 @@ scope is a 404, a read-only role writing is a 403, bad input is a 400 with the r
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -32,11 +31,6 @@ from submissions.models import Document, Submission, SubmissionEvent
 from submissions.selectors import missing_documents
 from villages.models import Post
 from villages.selectors import officials_visible_to
-
-
-def _as_400(exc: DjangoValidationError) -> serializers.ValidationError:
-    return serializers.ValidationError(serializers.as_serializer_error(exc))
-
 
 # --- serializers -------------------------------------------------------------------------------------
 
@@ -192,12 +186,9 @@ class SubmissionListView(generics.ListAPIView):
         program = programs_visible_to(request.user).filter(pk=data.validated_data["program"]).first()
         if program is None:
             raise serializers.ValidationError({"program": [_("Unknown program.")]})
-        try:
-            submission = services.submission_start(
-                actor=request.user, village=village, program=program, note=data.validated_data["note"]
-            )
-        except DjangoValidationError as exc:
-            raise _as_400(exc) from None
+        submission = services.submission_start(
+            actor=request.user, village=village, program=program, note=data.validated_data["note"]
+        )
         return Response(SubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
 
 
@@ -227,10 +218,7 @@ class SubmissionStepView(APIView):
             raise PermissionDenied(_("Your role may not do this with the submission."))
         data = self.inputs[self.step](data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            result = self.actions[self.step](actor=request.user, submission=submission, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise _as_400(exc) from None
+        result = self.actions[self.step](actor=request.user, submission=submission, **data.validated_data)
         if isinstance(result, services.ForwardResult):
             body = {
                 **SubmissionSerializer(result.submission).data,
@@ -265,15 +253,12 @@ class OfficialDocumentsView(APIView):
             raise PermissionDenied(_("You may not change the documents of this official."))
         data = UploadInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            document = document_services.document_upload(
-                actor=request.user,
-                person=person,
-                document_type=data.validated_data["document_type"],
-                uploaded_file=data.validated_data["file"],
-            )
-        except DjangoValidationError as exc:
-            raise _as_400(exc) from None
+        document = document_services.document_upload(
+            actor=request.user,
+            person=person,
+            document_type=data.validated_data["document_type"],
+            uploaded_file=data.validated_data["file"],
+        )
         return Response(DocumentSerializer(document, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 

@@ -28,7 +28,7 @@ from accounts.notifications import in_app_language, notify
 from core.models import Program, Village
 from core.roles import Role
 from core.selectors import governed_villages
-from enrollment.models import Enrollment
+from enrollment.models import Enrollment, covering
 from submissions.models import Submission
 from villages.models import Post
 
@@ -64,12 +64,9 @@ def overdue_cutoff(day: dt.date) -> dt.date:
 
 
 def _registered(program: Program, day: dt.date, person_ref: str = "person") -> Exists:
-    covering = Q(status__in=Enrollment.COVERING_STATUSES, start_date__lte=day) & (
-        Q(end_date__isnull=True) | Q(end_date__gt=day)
-    )
     return Exists(
         Enrollment.objects.filter(person=OuterRef(person_ref), program=program).filter(
-            Q(status__in=Enrollment.OPEN_STATUSES) | covering
+            Q(status__in=Enrollment.OPEN_STATUSES) | covering(day)
         )
     )
 

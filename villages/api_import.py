@@ -14,6 +14,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_errors import Conflict
 from core.selectors import regencies_visible_to, villages_visible_to
 from villages.models import RosterImport
 from villages.roster_import import services
@@ -66,7 +67,7 @@ def _upload(request, **target) -> Response:
             actor=request.user, upload=upload.validated_data["file"], **target
         )
     except ValidationError as exc:
-        return Response({"file": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        raise serializers.ValidationError({"file": exc.messages}) from None
     return Response(RosterImportSerializer(roster_import).data, status=status.HTTP_201_CREATED)
 
 
@@ -125,7 +126,7 @@ class ImportConfirmView(APIView):
         try:
             roster_import = services.roster_import_confirm(actor=request.user, roster_import=roster_import)
         except ValidationError as exc:
-            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(" ".join(exc.messages)) from None
         code = status.HTTP_202_ACCEPTED if roster_import.status == RosterImport.Status.APPLYING else status.HTTP_200_OK
         return Response(RosterImportSerializer(roster_import).data, status=code)
 
@@ -140,7 +141,7 @@ class ImportDiscardView(APIView):
         try:
             roster_import = services.roster_import_discard(actor=request.user, roster_import=roster_import)
         except ValidationError as exc:
-            return Response({"detail": " ".join(exc.messages)}, status=status.HTTP_409_CONFLICT)
+            raise Conflict(" ".join(exc.messages)) from None
         return Response(RosterImportSerializer(roster_import).data)
 
 

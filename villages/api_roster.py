@@ -1,23 +1,25 @@
 """Roster API for a desa: read, add, correct and end officials, scoped exactly like the pages.
 
 Input is validated by the same form as the pages (villages.forms), and written by the same services,
-so the rules and the Indonesian messages are the same on both."""
+so the rules and the Indonesian messages are the same on both. Errors have the API's one format
+(core.api_errors): a service's ValidationError is a 400 like the form's."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_errors import form_invalid
 from core.models import Village
 from core.selectors import villages_editable_by, villages_visible_to
 from villages.forms import OfficialForm, PostEndForm
 from villages.models import Post
 from villages.selectors import posts_visible_to
-from villages.services import active_post_elsewhere, official_create, official_update, post_end
+from villages.services import official_create, official_update, post_end
 
 
 class RosterPostSerializer(serializers.ModelSerializer):
@@ -57,10 +59,6 @@ class RosterPostSerializer(serializers.ModelSerializer):
         return post.person.nik if self.context["request"].user.can_see_nik else post.person.nik_masked
 
 
-def _errors(exc: ValidationError) -> dict:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-
-
 def _editable(request, village: Village) -> None:
     if not villages_editable_by(request.user).filter(pk=village.pk).exists():
         raise PermissionDenied
@@ -81,17 +79,10 @@ class VillageRosterView(APIView):
         _editable(request, village)
         form = OfficialForm(request.data)
         if not form.is_valid():
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
-        elsewhere = active_post_elsewhere(nik=form.cleaned_data["nik"], village=village)
-        if elsewhere and form.cleaned_data["status"] == Post.Status.DEFINITIF:
-            form.add_error("nik", OfficialForm.elsewhere_message(elsewhere))
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            post = official_create(
-                actor=request.user, village=village, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
-            )
-        except ValidationError as exc:
-            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            raise form_invalid(form)
+        post = official_create(
+            actor=request.user, village=village, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+        )
         data = RosterPostSerializer(post, context={"request": request}).data
         return Response({**data, "warnings": form.warnings}, status=status.HTTP_201_CREATED)
 
@@ -118,13 +109,10 @@ class PostView(APIView):
         )
         form = OfficialForm(data)
         if not form.is_valid():
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            post = official_update(
-                actor=request.user, post=post, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
-            )
-        except ValidationError as exc:
-            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            raise form_invalid(form)
+        post = official_update(
+            actor=request.user, post=post, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+        )
         return Response({**RosterPostSerializer(post, context={"request": request}).data, "warnings": form.warnings})
 
 
@@ -138,16 +126,10 @@ class PostEndView(APIView):
         _editable(request, post.village)
         form = PostEndForm(request.data)
         if not form.is_valid():
-            return Response(form.errors, status=status.HTTP_400_BAD_REQUEST)
-        try:
-            post = post_end(
-                actor=request.user,
-                post=post,
-                ended_on=form.cleaned_data["ended_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            return Response(_errors(exc), status=status.HTTP_400_BAD_REQUEST)
+            raise form_invalid(form)
+        post = post_end(
+            actor=request.user, post=post, ended_on=form.cleaned_data["ended_on"], reason=form.cleaned_data["reason"]
+        )
         return Response(RosterPostSerializer(post, context={"request": request}).data)
 
 

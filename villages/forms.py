@@ -82,12 +82,6 @@ class OfficialForm(forms.Form):
             self.warnings = check.warnings
         return data
 
-    @staticmethod
-    def elsewhere_message(post: Post) -> str:
-        return _(
-            "This NIK holds an active post in %(village)s. Ask DPMD to move the official, or record this post as Plt."
-        ) % {"village": post.village}
-
     @classmethod
     def initial_for(cls, post: Post) -> dict:
         person = post.person

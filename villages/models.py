@@ -84,6 +84,16 @@ class PostQuerySet(models.QuerySet):
     def current(self) -> PostQuerySet:
         return self.filter(ended_on__isnull=True)
 
+    def main_first(self) -> PostQuerySet:
+        """Ordered so that each official's main post comes first (see MAIN_POST_ORDER)."""
+        return self.order_by(*MAIN_POST_ORDER)
+
+
+# An official's main post, the one place it is defined: the post a request is shown under, whose wage
+# the BPJS sheet reports and contributions are computed on, and that decides the kepala desa account.
+# The definitif post before an acting one (Plt, Pj, Plh), then the highest wage basis, then the latest.
+MAIN_POST_ORDER = ("status", "-wage_basis", "-term_start", "pk")
+
 
 class Post(models.Model):
     class Status(models.TextChoices):

@@ -44,11 +44,14 @@ def official_create(
     """Record a post in a desa, creating the person on first sight of their NIK.
 
     A NIK already known is the same person: their details are kept and a second post is added, so an
-    acting post (Plt) never duplicates the person."""
+    acting post (Plt) never duplicates the person. A definitif post is refused while the NIK holds an
+    active post in another desa."""
     ensure_roster_open(village)
     check = nik_lib.check_nik(nik)
     if not check.valid:
         raise ValidationError({"nik": check.errors})
+    if post_fields.get("status", Post.Status.DEFINITIF) == Post.Status.DEFINITIF:
+        ensure_not_active_elsewhere(nik=check.nik, village=village)
     person = Person.objects.filter(nik_hash=nik_lib.hash_nik(check.nik)).first()
     if person is None:
         person = Person(full_name=full_name, sex=sex, birth_date=birth_date, phone=phone)
@@ -116,6 +119,20 @@ def active_post_elsewhere(*, nik: str, village: Village) -> Post | None:
         .select_related("village")
         .first()
     )
+
+
+def ensure_not_active_elsewhere(*, nik: str, village: Village) -> None:
+    """The page's and the API's refusal of a definitif post for a NIK active in another desa."""
+    if elsewhere := active_post_elsewhere(nik=nik, village=village):
+        raise ValidationError(
+            {
+                "nik": _(
+                    "This NIK holds an active post in %(village)s. Ask DPMD to move the official, "
+                    "or record this post as Plt."
+                )
+                % {"village": elsewhere.village}
+            }
+        )
 
 
 @transaction.atomic

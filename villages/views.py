@@ -15,7 +15,7 @@ from core.selectors import regencies_visible_to, villages_editable_by, villages_
 from villages.forms import OfficialForm, PostEndForm
 from villages.models import Post
 from villages.selectors import nik_conflicts_visible_to, posts_visible_to
-from villages.services import active_post_elsewhere, nik_conflict_resolve, official_create, official_update, post_end
+from villages.services import nik_conflict_resolve, official_create, official_update, post_end
 
 # --- roster: add, correct and end officials ------------------------------------------------------
 
@@ -55,27 +55,14 @@ def official_add(request, code):
     village = _editable_village_or_403(request, code)
     form = OfficialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        elsewhere = active_post_elsewhere(nik=form.cleaned_data["nik"], village=village)
-        if elsewhere and form.cleaned_data["status"] == Post.Status.DEFINITIF:
-            form.add_error(
-                "nik",
-                _(
-                    "This NIK holds an active post in %(village)s. Ask DPMD to move the official, "
-                    "or record this post as Plt."
-                )
-                % {"village": elsewhere.village},
+        try:
+            official_create(
+                actor=request.user, village=village, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
             )
+        except ValidationError as exc:
+            _form_errors_from(form, exc)
         else:
-            try:
-                official_create(
-                    actor=request.user, village=village, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
-                )
-            except ValidationError as exc:
-                _form_errors_from(form, exc)
-            else:
-                return _saved(
-                    request, form, _("%(name)s was added.") % {"name": form.cleaned_data["full_name"]}, village
-                )
+            return _saved(request, form, _("%(name)s was added.") % {"name": form.cleaned_data["full_name"]}, village)
     return render(request, "villages/official_form.html", {"form": form, "village": village, "post": None})
 
 

@@ -99,6 +99,8 @@ def test_approve_with_bad_numbers_is_a_400_row_by_row_and_applies_nothing(kes, m
     assert [(r["index"], r["enrollment"], r["field"]) for r in response.json()["rows"]] == [
         (1, bad.pk, "participant_number")
     ]
+    good_item, bad_item = response.json()["errors"]["items"]  # the API's one format, shaped like the input
+    assert (good_item, list(bad_item)) == ({}, ["participant_number"])
     assert Enrollment.objects.filter(pk__in=[good.pk, bad.pk], status=Status.REQUESTED).count() == 2
 
 

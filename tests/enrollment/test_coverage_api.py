@@ -150,7 +150,7 @@ def test_malformed_as_of_is_400_naming_the_field(dpmd_mukomuko, login):
     response = coverage(login(dpmd_mukomuko), regency=MUKOMUKO, as_of="2024-13-01")
 
     assert response.status_code == 400
-    errors = response.json()["as_of"]
+    errors = response.json()["errors"]["as_of"]
     assert isinstance(errors, list)
     assert errors
     assert all(isinstance(message, str) and message for message in errors)
@@ -160,7 +160,7 @@ def test_missing_regency_is_400_naming_the_field(dpmd_mukomuko, login):
     response = login(dpmd_mukomuko).get("/api/v1/coverage/")
 
     assert response.status_code == 400
-    assert response.json()["regency"]
+    assert response.json()["errors"]["regency"]
 
 
 def test_missing_regency_message_follows_the_language_of_each_caller(dpmd_mukomuko, login):
@@ -171,8 +171,8 @@ def test_missing_regency_message_follows_the_language_of_each_caller(dpmd_mukomu
     english_client, indonesian_client = login(dpmd_mukomuko), login(dpmd_mukomuko)
     english_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    assert indonesian_client.get("/api/v1/coverage/").json()["regency"] == [indonesian]
-    assert english_client.get("/api/v1/coverage/").json()["regency"] == [msgid]
+    assert indonesian_client.get("/api/v1/coverage/").json()["errors"]["regency"] == [indonesian]
+    assert english_client.get("/api/v1/coverage/").json()["errors"]["regency"] == [msgid]
 
 
 def test_unauthenticated_caller_is_refused(regions):

@@ -72,12 +72,12 @@ def test_starting_needs_village_and_program_400_in_indonesian(head_suka_pindah, 
     response = api(head_suka_pindah).post("/api/v1/submissions/", {}, format="json")
 
     assert response.status_code == 400
-    assert "kode desa" in response.json()["village"][0]
-    assert "bpjs_kesehatan" in response.json()["program"][0]
+    assert "kode desa" in response.json()["errors"]["village"][0]
+    assert "bpjs_kesehatan" in response.json()["errors"]["program"][0]
     response = api(head_suka_pindah).post(
         "/api/v1/submissions/", {"village": "17.06.01.2005", "program": "bpjs_lain"}, format="json"
     )
-    assert response.status_code == 400 and "program" in response.json()
+    assert response.status_code == 400 and "program" in response.json()["errors"]
 
 
 def test_starting_twice_is_a_400(draft, head_suka_pindah, api):
@@ -148,7 +148,7 @@ def test_return_without_note_is_a_400_in_indonesian(submitted, dpmd_mukomuko, ap
     response = api(dpmd_mukomuko).post(f"/api/v1/submissions/{submitted.pk}/return/", {"note": ""})
 
     assert response.status_code == 400
-    assert "perbaiki" in response.json()["note"][0]
+    assert "perbaiki" in response.json()["errors"]["note"][0]
     assert Submission.objects.get(pk=submitted.pk).status == S.SUBMITTED
 
 
@@ -165,7 +165,7 @@ def test_forward_with_an_unknown_funding_source_is_a_400(submitted, dpmd_mukomuk
     response = api(dpmd_mukomuko).post(f"/api/v1/submissions/{submitted.pk}/forward/", {"funding_source": "XYZ"})
 
     assert response.status_code == 400
-    assert "XYZ" in response.json()["funding_source"][0]
+    assert "XYZ" in response.json()["errors"]["funding_source"][0]
 
 
 def test_wrong_roles_get_403_and_other_regencies_404(
@@ -220,7 +220,7 @@ def test_upload_of_a_wrong_file_is_a_400_in_indonesian(budi, head_suka_pindah, a
     )
 
     assert response.status_code == 400
-    assert "bukan PDF" in response.json()["file"][0]
+    assert "bukan PDF" in response.json()["errors"]["file"][0]
     assert not Document.objects.filter(person=budi).exists()
 
 
@@ -228,7 +228,7 @@ def test_upload_needs_a_known_type_and_a_file(budi, head_suka_pindah, api):
     response = api(head_suka_pindah).post(f"/api/v1/officials/{budi.pk}/documents/", {"document_type": "paspor"})
 
     assert response.status_code == 400
-    assert set(response.json()) == {"document_type", "file"}
+    assert set(response.json()["errors"]) == {"document_type", "file"}
 
 
 def test_bpjs_officer_can_list_but_not_upload_documents(budi, bpjs_tk_mukomuko, api):

@@ -99,7 +99,7 @@ def test_a_file_that_cannot_be_read_is_a_400_with_the_message(budi, head_suka_pi
     response = post_file(api(head_suka_pindah), b"%PDF-1.4 bukan excel", name="perangkat.pdf")
 
     assert response.status_code == 400
-    [message] = response.json()["file"]
+    [message] = response.json()["errors"]["file"]
     assert message == in_indonesian(NOT_A_SPREADSHEET)
     assert db_state() == before
     assert not RosterImport.objects.exists()

@@ -68,7 +68,7 @@ def test_a_bad_nik_is_a_400_with_the_message_and_nothing_is_saved(head_suka_pind
     )
 
     assert response.status_code == 400
-    assert response.json()["nik"] == ["NIK harus 16 digit angka."]
+    assert response.json()["errors"]["nik"] == ["NIK harus 16 digit angka."]
     assert Person.objects.count() == before
 
 

@@ -1,0 +1,162 @@
+"""Reads of the BPJS review queue: who may open it and act on it, the queue itself grouped by desa with
+the filters the page and the API read alike, and what a desa reads of BPJS's decisions.
+
+Who: a BPJS officer reviews the requests of their program in the regencies of their branch; DPMD staff
+see the queue of their regency but do not act on it (a 403); superusers do everything. Objects come from
+`enrollments_visible_to`, so anything outside the user's scope is a 404."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core.models import Program, Regency, Village
+from core.roles import Role
+from core.selectors import governed_villages, programs_visible_to, regencies_visible_to, villages_visible_to
+from enrollment.models import Enrollment
+from enrollment.selectors import enrollments_visible_to
+from villages.models import FamilyMember, Person, Post
+
+Status = Enrollment.Status
+
+
+# --- who may do what ---------------------------------------------------------------------------------
+
+
+def _active(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def may_view_queue(user: User) -> bool:
+    """BPJS officers, DPMD staff (read only) and superusers open the queue; other roles have none."""
+    return _active(user) and (user.is_superuser or user.role in (Role.BPJS, Role.DPMD))
+
+
+def may_review(user: User) -> bool:
+    """Approving and rejecting is BPJS's act: its officers and superusers."""
+    return _active(user) and (user.is_superuser or user.role == Role.BPJS)
+
+
+def ensure_may_review(user: User, enrollments: Iterable[Enrollment] = ()) -> None:
+    if not may_review(user):
+        raise PermissionDenied(_("Only BPJS officers approve or reject requests; you can see the queue only."))
+    if not user.is_superuser and any(e.program_id != user.program_id for e in enrollments):
+        raise PermissionDenied(_("You review the requests of your own program only."))
+
+
+# --- the queue ---------------------------------------------------------------------------------------
+
+
+def _queue_villages(user: User, *, regency: Regency | None, village: Village | None) -> QuerySet[Village]:
+    villages = governed_villages(villages_visible_to(user))
+    if regency is not None:
+        villages = villages.filter(subdistrict__regency=regency)
+    if village is not None:
+        villages = villages.filter(pk=village.pk)
+    return villages
+
+
+def review_queue(
+    user: User,
+    *,
+    regency: Regency | None = None,
+    village: Village | None = None,
+    program: Program | None = None,
+    family: bool = False,
+) -> QuerySet[Enrollment]:
+    """Requested enrollments the user may see, ordered by desa code then name. Each enrollment carries
+    `village_code` and `person.queue_posts` (the official's current posts in the desa shown, definitif
+    first). A fixed number of queries however long the queue: the enrollments, their components, the
+    posts (and, with `family`, the family members)."""
+    if not may_view_queue(user):
+        return Enrollment.objects.none()
+    posts = Post.objects.current().filter(village__in=_queue_villages(user, regency=regency, village=village))
+    first_post = posts.filter(person=OuterRef("person_id")).main_first().values("village_id")[:1]
+    qs = (
+        enrollments_visible_to(user)
+        .filter(status=Status.REQUESTED)
+        .annotate(village_code=Subquery(first_post))
+        .filter(village_code__isnull=False)
+    )
+    if program is not None:
+        qs = qs.filter(program=program)
+    prefetches = [
+        "components",
+        Prefetch(
+            "person__posts",
+            queryset=posts.select_related("village__subdistrict").main_first(),
+            to_attr="queue_posts",
+        ),
+    ]
+    if family:
+        prefetches.append(Prefetch("person__family", queryset=FamilyMember.objects.order_by("relation", "birth_date")))
+    return qs.order_by("village_code", "person__full_name", "program", "pk").prefetch_related(*prefetches)
+
+
+@dataclass
+class QueueRow:
+    enrollment: Enrollment
+    post: Post
+    nik: str
+    # What the approve form showed or was sent, and its problems, when the page is shown again.
+    number: str = ""
+    start: str = ""
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def components(self) -> str:
+        return ", ".join(c.code for c in self.enrollment.components.all())
+
+
+@dataclass
+class VillageGroup:
+    village: Village
+    rows: list[QueueRow] = field(default_factory=list)
+
+
+def nik_for(user: User, person: Person) -> str:
+    return person.nik if user.can_see_nik else person.nik_masked
+
+
+def queue_row(user: User, enrollment: Enrollment) -> QueueRow:
+    return QueueRow(enrollment=enrollment, post=enrollment.person.queue_posts[0], nik=nik_for(user, enrollment.person))
+
+
+def group_by_village(user: User, enrollments: Iterable[Enrollment]) -> list[VillageGroup]:
+    """Consecutive enrollments of one desa under one heading (the queue is ordered by desa code)."""
+    groups: list[VillageGroup] = []
+    for enrollment in enrollments:
+        row = queue_row(user, enrollment)
+        if not groups or groups[-1].village.pk != row.post.village_id:
+            groups.append(VillageGroup(village=row.post.village))
+        groups[-1].rows.append(row)
+    return groups
+
+
+def village_enrollments(user: User, village: Village) -> QuerySet[Enrollment]:
+    """The enrollments (any status) of the desa's current officials that the user may see, with the
+    rejection reasons: what the village reads on its BPJS page. Three queries."""
+    posts = Post.objects.current().filter(village=village)
+    return (
+        enrollments_visible_to(user)
+        .filter(Exists(posts.filter(person=OuterRef("person"))))
+        .prefetch_related(Prefetch("person__posts", queryset=posts.main_first(), to_attr="queue_posts"))
+        .order_by("person__full_name", "person_id", "program__order", "-created_at", "-pk")
+    )
+
+
+def queue_filters(user: User, params: Mapping[str, str]) -> dict:
+    """The regency, desa and program (`?regency=&village=&program=` codes) the queue is narrowed to, each
+    looked up within the user's scope: a code outside it is a 404. The page and the API read them alike."""
+    lookups = {"regency": regencies_visible_to, "village": villages_visible_to, "program": programs_visible_to}
+    return {
+        name: get_object_or_404(visible(user), pk=params[name]) if params.get(name) else None
+        for name, visible in lookups.items()
+    }
