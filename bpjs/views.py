@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from bpjs import reconciliation as rec
-from bpjs import review
+from bpjs import review, sheet
 from core.models import Program, Village
 from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
 from core.spreadsheets.cells import CellError, parse_date
@@ -208,7 +208,7 @@ def review_export(request):
     where = filters["village"] or filters["regency"]
     filename = f"antrean-{program.code}-{where.pk if where else 'semua'}-{timezone.localdate().isoformat()}.xlsx"
     queue = review.review_queue(request.user, **{**filters, "program": program}, family=True)
-    return review.review_sheet_xlsx(request.user, queue, program=program, filename=filename)
+    return sheet.review_sheet_xlsx(request.user, queue, program=program, filename=filename, where=where)
 
 
 # --- the sheet back ----------------------------------------------------------------------------------
@@ -222,11 +222,11 @@ def review_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            preview = review.review_sheet_preview(actor=request.user, upload=upload, name=upload.name)
+            preview = sheet.review_sheet_preview(actor=request.user, upload=upload, name=upload.name)
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            token = review.review_import_stash(actor=request.user, preview=preview, name=upload.name)
+            token = sheet.review_import_stash(actor=request.user, preview=preview, name=upload.name)
             return redirect(reverse("review-import") + f"?token={token}")
     token = request.GET.get("token", "")
     stash = _stash(request, token)
@@ -237,18 +237,15 @@ def review_import(request):
 
 def _stash(request, token: str) -> dict | None:
     """The user's own preview; another user's token is a 404, an expired one None."""
-    if review.review_import_exists(token) and review.review_import_load(actor=request.user, token=token) is None:
-        raise Http404
-    return review.review_import_load(actor=request.user, token=token)
+    return sheet.review_import_load(actor=request.user, token=token)
 
 
 @login_required
 @require_POST
 def review_import_confirm(request):
     token = request.POST.get("token", "")
-    _stash(request, token)
-    try:
-        result = review.review_import_confirm(actor=request.user, token=token)
+    try:  # another user's preview is a 404 (review_import_confirm)
+        result = sheet.review_import_confirm(actor=request.user, token=token)
     except review.ApprovalError as exc:
         messages.error(request, exc.messages[0])
         for issue in exc.issues:

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "accounts",
+    "previews",
     "villages",
     "enrollment",
     "budgets",

@@ -17,7 +17,7 @@ from core.models import Village
 from core.roles import Role
 from enrollment.models import Enrollment
 from tests.bpjs import test_reconciliation as reconciliation
-from tests.bpjs.review_support import JKN_NUMBER, KPJ_NUMBER, jkn, kpj, request_enrollment, sheet_rows
+from tests.bpjs.review_support import HEADER_ROW, JKN_NUMBER, KPJ_NUMBER, jkn, kpj, request_enrollment, sheet_rows
 from tests.factories import PersonFactory, UserFactory, make_nik
 from villages.models import FamilyMember
 
@@ -408,10 +408,11 @@ def test_sheet_keeps_nik_and_participant_number_cells_as_text(requests, bpjs_tk_
     response = login(bpjs_tk_mukomuko).get("/bpjs/antrean.xlsx")
 
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    header = [c.value for c in sheet[1]]
-    assert sheet.cell(2, header.index("NIK") + 1).number_format == "@"
-    assert sheet.cell(2, header.index("Nomor Peserta") + 1).number_format == "@"
-    assert sheet.cell(2, header.index("Tanggal Mulai") + 1).number_format == "DD-MM-YYYY"
+    header = [c.value for c in sheet[HEADER_ROW]]
+    first = HEADER_ROW + 1
+    assert sheet.cell(first, header.index("NIK") + 1).number_format == "@"
+    assert sheet.cell(first, header.index("Nomor Peserta") + 1).number_format == "@"
+    assert sheet.cell(first, header.index("Tanggal Mulai") + 1).number_format == "DD-MM-YYYY"
     assert "Faskes Tingkat 1" not in header  # JKN only
 
 
