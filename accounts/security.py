@@ -67,6 +67,8 @@ class IdleTimeoutMiddleware:
     a request (DPMD and BPJS staff work on shared office computers)."""
 
     KEY = "last_seen"
+    # The session is written at most once a minute, not on every request.
+    RESOLUTION = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -82,8 +84,15 @@ class IdleTimeoutMiddleware:
                     return JsonResponse({"detail": _("Your session ended after a time without activity.")}, status=401)
                 messages.info(request, _("Your session ended after a time without activity. Please log in again."))
                 return redirect(f"{reverse('login')}?next={request.path}")
-            request.session[self.KEY] = now
+            if last is None or now - last >= self.RESOLUTION:
+                request.session[self.KEY] = now
         return self.get_response(request)
+
+    @classmethod
+    def touch(cls, request: HttpRequest) -> None:
+        """Called at login, so the first pages after it do not write the session again."""
+        if hasattr(request, "session"):
+            request.session[cls.KEY] = int(time.time())
 
 
 def _idle_applies(user) -> bool:

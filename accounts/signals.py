@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from accounts.models import AccountEvent, User
-from accounts.security import client_ip
+from accounts.security import IdleTimeoutMiddleware, client_ip
 from accounts.services import account_event_record
 
 
 def record_login(sender, request, user, **kwargs) -> None:
+    if request is not None:
+        IdleTimeoutMiddleware.touch(request)
     account_event_record(
         kind=AccountEvent.Kind.LOGIN, account=user, actor=user, ip=client_ip(request) if request else None
     )

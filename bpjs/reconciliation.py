@@ -44,14 +44,15 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from accounts.notifications import in_app_language
 from bpjs.models import Reconciliation, ReconciliationMapping
-from bpjs.review import cell_text, read_rows
 from bpjs.services import normalize_participant_number
 from core import nik as nik_lib
 from core.models import Program, Regency, Village
 from core.roles import Role
-from core.spreadsheets.cells import CellError, header_key, is_blank, is_formula, parse_nik, parse_rupiah
+from core.spreadsheets.cells import CellError, cell_text, header_key, is_blank, is_formula, parse_nik, parse_rupiah
+from core.spreadsheets.columns import Column, village_columns
 from core.spreadsheets.reader import ImportFileError
-from core.spreadsheets.writer import xlsx_response
+from core.spreadsheets.reader import read_filled_rows as read_rows
+from core.spreadsheets.writer import title_text, xlsx_response
 from core.templatetags.format_id import rupiah
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to, participant_number_taken_message, participant_numbers_taken
@@ -717,23 +718,21 @@ def pending_lines(reconciliation: Reconciliation) -> list[dict]:
 
 def reconciliation_xlsx(reconciliation: Reconciliation) -> HttpResponse:
     """Every line of a comparison, one row each, with its desa; NIKs masked as they are stored."""
-    headers = [
-        _("Village code"),
-        _("Village"),
-        _("Subdistrict"),
-        _("Result"),
-        _("Row in the BPJS file"),
-        _("NIK"),
-        _("Name here"),
-        _("Name in BPJS"),
-        _("Participant number here"),
-        _("Participant number in BPJS"),
-        _("Status here"),
-        _("Status in BPJS"),
-        _("Wage here"),
-        _("Wage in BPJS"),
-        _("Differences"),
-        _("Applied"),
+    columns = [
+        *village_columns(),
+        Column("kind", _("Result"), 20),
+        Column("row", _("Row in the BPJS file"), 10),
+        Column("nik", _("NIK"), 20, text=True),
+        Column("name_here", _("Name here"), 26),
+        Column("name_bpjs", _("Name in BPJS"), 26),
+        Column("number_here", _("Participant number here"), 20, text=True),
+        Column("number_bpjs", _("Participant number in BPJS"), 20, text=True),
+        Column("status_here", _("Status here"), 14),
+        Column("status_bpjs", _("Status in BPJS"), 14),
+        Column("wage_here", _("Wage here"), 16, money=True),
+        Column("wage_bpjs", _("Wage in BPJS"), 16, money=True),
+        Column("differences", _("Differences"), 48),
+        Column("applied", _("Applied"), 14),
     ]
     rows = (
         [
@@ -759,7 +758,8 @@ def reconciliation_xlsx(reconciliation: Reconciliation) -> HttpResponse:
     )
     day = timezone.localtime(reconciliation.created_at).date()
     filename = f"rekonsiliasi-{reconciliation.program_id}-{reconciliation.regency_id}-{day.isoformat()}.xlsx"
-    return xlsx_response(filename=filename, title=_("Reconciliation"), headers=headers, rows=rows)
+    title = title_text(_("Reconciliation"), regency=reconciliation.regency, program=reconciliation.program, day=day)
+    return xlsx_response(filename=filename, sheet_title=_("Reconciliation"), title=title, columns=columns, rows=rows)
 
 
 def reconciliation_uploads_expire(*, before: dt.datetime) -> int:

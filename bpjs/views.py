@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from bpjs import reconciliation as rec
-from bpjs import review
+from bpjs import selectors, services, sheet
 from bpjs.selectors import queue_filters
 from bpjs.services import RowIssue, approval_items
 from core.models import Program, Village
@@ -77,7 +77,7 @@ class MappingForm(forms.Form):
 
 def _queue_filters(request, source) -> dict:
     """The regency, desa and program the queue is narrowed to, each within the user's scope (404)."""
-    if not review.may_view_queue(request.user):
+    if not selectors.may_view_queue(request.user):
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
     return queue_filters(request.user, source)
 
@@ -92,11 +92,11 @@ def _queue_url(filters: dict) -> str:
 
 
 def _render_queue(request, filters: dict, *, posted=None, issues=(), status: int = 200):
-    queue = review.review_queue(request.user, **filters)
+    queue = selectors.review_queue(request.user, **filters)
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    groups = review.group_by_village(request.user, page.object_list)
+    groups = selectors.group_by_village(request.user, page.object_list)
     today = timezone.localdate().isoformat()
-    by_id: dict[int, list[review.RowIssue]] = {}
+    by_id: dict[int, list[services.RowIssue]] = {}
     for issue in issues:
         by_id.setdefault(issue.enrollment_id, []).append(issue)
     for row in (row for group in groups for row in group.rows):
@@ -108,7 +108,7 @@ def _render_queue(request, filters: dict, *, posted=None, issues=(), status: int
         **filters,
         "page": page,
         "groups": groups,
-        "may_review": review.may_review(request.user),
+        "may_review": selectors.may_review(request.user),
         "regencies": list(regencies_visible_to(request.user)),
         "programs": list(programs_visible_to(request.user)),
         "villages": Village.objects.filter(pk__in=queue.prefetch_related(None).order_by().values("village_code"))
@@ -153,19 +153,19 @@ def review_approve(request):
         return redirect(_queue_url(filters))
     rows, bad_dates = _approval_rows(request.POST, ids)
     items = approval_items(request.user, rows)
-    review.ensure_may_review(request.user, (e for e, _, _ in items))
+    selectors.ensure_may_review(request.user, (e for e, _, _ in items))
     try:
         if bad_dates:
-            raise review.ApprovalError(sorted(bad_dates + review.check_approvals(items)[0], key=lambda i: i.index))
-        result = review.enrollments_approve(actor=request.user, items=items)
-    except review.ApprovalError as exc:
+            raise services.ApprovalError(sorted(bad_dates + services.check_approvals(items)[0], key=lambda i: i.index))
+        result = services.enrollments_approve(actor=request.user, items=items)
+    except services.ApprovalError as exc:
         messages.error(request, exc.messages[0])
         return _render_queue(request, filters, posted=request.POST, issues=exc.issues, status=400)
     _approved_messages(request, result)
     return redirect(_queue_url(filters))
 
 
-def _approved_messages(request, result: review.ApprovalResult) -> None:
+def _approved_messages(request, result: services.ApprovalResult) -> None:
     n = len(result.approved)
     if n:
         messages.success(request, ngettext("%(n)s request approved.", "%(n)s requests approved.", n) % {"n": n})
@@ -180,9 +180,9 @@ def _approved_messages(request, result: review.ApprovalResult) -> None:
 def review_reject(request):
     filters = _queue_filters(request, request.POST)
     enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=request.POST.get("enrollment") or 0)
-    review.ensure_may_review(request.user, [enrollment])
+    selectors.ensure_may_review(request.user, [enrollment])
     try:
-        review.enrollment_reject(actor=request.user, enrollment=enrollment, reason=request.POST.get("reason", ""))
+        services.enrollment_reject(actor=request.user, enrollment=enrollment, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -200,8 +200,8 @@ def review_export(request):
     program: Program = programs[0]
     where = filters["village"] or filters["regency"]
     filename = f"antrean-{program.code}-{where.pk if where else 'semua'}-{timezone.localdate().isoformat()}.xlsx"
-    queue = review.review_queue(request.user, **{**filters, "program": program}, family=True)
-    return review.review_sheet_xlsx(request.user, queue, program=program, filename=filename)
+    queue = selectors.review_queue(request.user, **{**filters, "program": program}, family=True)
+    return sheet.review_sheet_xlsx(request.user, queue, program=program, filename=filename, where=where)
 
 
 # --- the sheet back ----------------------------------------------------------------------------------
@@ -210,16 +210,16 @@ def review_export(request):
 @login_required
 def review_import(request):
     """Upload a filled-in sheet (POST) → its preview (GET ?token=) → confirm (review_import_confirm)."""
-    review.ensure_may_review(request.user)
+    selectors.ensure_may_review(request.user)
     form = SheetForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            preview = review.review_sheet_preview(actor=request.user, upload=upload, name=upload.name)
+            preview = sheet.review_sheet_preview(actor=request.user, upload=upload, name=upload.name)
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            token = review.review_import_stash(actor=request.user, preview=preview, name=upload.name)
+            token = sheet.review_import_stash(actor=request.user, preview=preview, name=upload.name)
             return redirect(reverse("review-import") + f"?token={token}")
     token = request.GET.get("token", "")
     stash = _stash(request, token)
@@ -230,19 +230,16 @@ def review_import(request):
 
 def _stash(request, token: str) -> dict | None:
     """The user's own preview; another user's token is a 404, an expired one None."""
-    if review.review_import_exists(token) and review.review_import_load(actor=request.user, token=token) is None:
-        raise Http404
-    return review.review_import_load(actor=request.user, token=token)
+    return sheet.review_import_load(actor=request.user, token=token)
 
 
 @login_required
 @require_POST
 def review_import_confirm(request):
     token = request.POST.get("token", "")
-    _stash(request, token)
-    try:
-        result = review.review_import_confirm(actor=request.user, token=token)
-    except review.ApprovalError as exc:
+    try:  # another user's preview is a 404 (review_import_confirm)
+        result = sheet.review_import_confirm(actor=request.user, token=token)
+    except services.ApprovalError as exc:
         messages.error(request, exc.messages[0])
         for issue in exc.issues:
             messages.error(request, issue.message)
@@ -261,7 +258,7 @@ def review_import_confirm(request):
 def village_bpjs_status(request, code):
     """What BPJS decided for the desa's officials, with the reasons of rejected requests."""
     village = get_object_or_404(villages_visible_to(request.user), pk=code)
-    enrollments = list(review.village_enrollments(request.user, village))
+    enrollments = list(selectors.village_enrollments(request.user, village))
     context = {
         "village": village,
         "enrollments": enrollments,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
-from budgets.services import parse_amount
+from budgets.imports import parse_amount
 from core.models import FundingSource, Program, ProgramComponent, Village
 from core.spreadsheets.cells import CellError
 from villages.forms import DateInput

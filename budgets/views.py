@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from budgets import selectors, services
+from budgets import imports, selectors, services
+from budgets.exports import scenario_xlsx
 from budgets.forms import (
     AllocationForm,
     ImportForm,
@@ -27,9 +28,10 @@ from budgets.forms import (
     VillageFundForm,
     year_from,
 )
+from budgets.imports import PAYMENTS, VILLAGE_FUNDS
 from budgets.models import Allocation
 from budgets.scenarios import scenario_result, scenarios_compare
-from budgets.services import FUNDS_SALT, PAYMENTS_SALT, Payer
+from budgets.services import Payer
 from core.models import FundingSource, Regency, Village
 from core.selectors import (
     governed_villages,
@@ -39,7 +41,6 @@ from core.selectors import (
     villages_visible_to,
 )
 from core.spreadsheets.reader import ImportFileError
-from core.spreadsheets.writer import xlsx_response
 
 # --- scope -------------------------------------------------------------------------------------------
 
@@ -243,8 +244,8 @@ def village_payments(request, code):
     )
 
 
-def _import_page(request, *, columns, build, confirm, salt: str, scope: str, done, template: str, context: dict):
-    """Upload a file → preview with every row error → confirm (the previewed rows travel signed) → redirect.
+def _import_page(request, *, columns, build, confirm, kind: str, scope: str, done, template: str, context: dict):
+    """Upload a file → preview with every row error → confirm (the previewed rows wait as a preview) → redirect.
     `build(rows)` and `confirm(token)` return the plan; `done(plan)` the message and where to go."""
     form, plan = ImportForm(), None
     if request.method == "POST" and "token" in request.POST:
@@ -262,10 +263,10 @@ def _import_page(request, *, columns, build, confirm, salt: str, scope: str, don
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                plan = build(services.read_import_file(upload, name=upload.name, columns=columns))
+                plan = build(imports.read_import_file(upload, name=upload.name, columns=columns))
             except ImportFileError as exc:
                 form.add_error("file", exc.messages)
-    token = plan.token(salt=salt, scope=scope, actor=request.user) if plan and plan.valid else ""
+    token = plan.keep(kind=kind, scope=scope, actor=request.user) if plan and plan.valid else ""
     return render(request, template, {**context, "form": form, "plan": plan, "token": token})
 
 
@@ -273,12 +274,12 @@ def _payments_import(request, payer: Payer):
     programs, today = list(programs_visible_to(request.user)), timezone.localdate()
     return _import_page(
         request,
-        columns=services.PAYMENT_COLUMNS,
-        build=lambda rows: services.payments_import_plan(rows=rows, payer=payer, programs=programs, today=today),
-        confirm=lambda token: services.payments_import_confirm(
+        columns=imports.PAYMENT_COLUMNS,
+        build=lambda rows: imports.payments_import_plan(rows=rows, payer=payer, programs=programs, today=today),
+        confirm=lambda token: imports.payments_import_confirm(
             actor=request.user, payer=payer, token=token, programs=programs, today=today
         ),
-        salt=PAYMENTS_SALT,
+        kind=PAYMENTS,
         scope=payer.key,
         done=lambda plan: (
             _("%(n)s payments were recorded.") % {"n": len(plan.of_kind("new"))},
@@ -346,10 +347,10 @@ def village_funds_import(request, code):
     regency = _regency(request, code, write=True)
     return _import_page(
         request,
-        columns=services.FUND_COLUMNS,
-        build=lambda rows: services.village_funds_import_plan(rows=rows, regency=regency),
-        confirm=lambda token: services.village_funds_import_confirm(actor=request.user, regency=regency, token=token),
-        salt=FUNDS_SALT,
+        columns=imports.FUND_COLUMNS,
+        build=lambda rows: imports.village_funds_import_plan(rows=rows, regency=regency),
+        confirm=lambda token: imports.village_funds_import_confirm(actor=request.user, regency=regency, token=token),
+        kind=VILLAGE_FUNDS,
         scope=Payer(regency=regency).key,
         done=lambda plan: (
             _("The ADD of %(n)s desa was saved.") % {"n": len(plan.of_kind("new")) + len(plan.of_kind("changed"))},
@@ -423,29 +424,8 @@ def scenario_compare(request, code):
 @login_required
 def scenario_export(request, pk) -> HttpResponse:
     scenario = _scenario(request, pk)
-    result = scenario_result(scenario, day=timezone.localdate())
-    headers = [
-        _("Village code"),
-        _("Village"),
-        _("Subdistrict"),
-        _("Officials"),
-        _("Employer share per month"),
-        _("Participant share per month"),
-        _("Employer share to December"),
-        _("Participant share to December"),
-        _("Employer share, 12 months"),
-        _("Participant share, 12 months"),
-        _("ADD"),
-        _("Share of ADD (%)"),
-    ]
-    rows = [
-        [v.code, v.name, v.subdistrict, v.officials, *(getattr(v, a) for a in v.AMOUNTS), v.add_amount, v.add_share]
-        for v in result.villages
-    ]
-    t = result.total
-    rows.append(["", _("Total"), "", t.officials, *(getattr(t, a) for a in t.AMOUNTS), None, None])
-    filename = f"skenario-{scenario.pk}-{scenario.regency_id}.xlsx"
-    return xlsx_response(filename=filename, title=scenario.name, headers=headers, rows=rows)
+    day = timezone.localdate()
+    return scenario_xlsx(scenario, scenario_result(scenario, day=day), day=day)
 
 
 @login_required

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "accounts",
+    "previews",
     "villages",
     "enrollment",
     "budgets",
@@ -228,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
     "discard-stale-reconciliations": {
         "task": "bpjs.discard_stale_reconciliations",
         "schedule": crontab(hour=2, minute=5),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "discard-stale-previews": {
+        "task": "previews.discard_stale_previews",
+        "schedule": crontab(hour=2, minute=10),
         "options": {"expires": 6 * 60 * 60},
     },
     "deadline-reminders": {

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from core.models import Program, Regency, Village
 from core.selectors import governed_villages
-from core.spreadsheets.writer import xlsx_response
+from core.spreadsheets.columns import Column, village_columns
+from core.spreadsheets.writer import title_text, xlsx_response
 from enrollment.models import Enrollment
 from villages.models import Person, Post
 
@@ -20,14 +21,12 @@ def villages_xlsx(
     villages: Iterable[Village], *, regency: Regency, program: Program, day: dt.date, which: str
 ) -> HttpResponse:
     """The desa of a dashboard list, with the village head to contact; counts are numbers, not text."""
-    headers = [
-        _("Village code"),
-        _("Village"),
-        _("Subdistrict"),
-        _("Officials"),
-        _("Officials covered"),
-        _("Village head"),
-        _("Village head phone"),
+    columns = [
+        *village_columns(),
+        Column("officials", _("Officials"), 12),
+        Column("covered", _("Officials covered"), 14),
+        Column("head", _("Village head"), 26),
+        Column("phone", _("Village head phone"), 18, text=True),
     ]
     rows = (
         [
@@ -42,7 +41,8 @@ def villages_xlsx(
         for v in villages
     )
     filename = f"desa-{which}-{program.code}-{regency.code}-{day.isoformat()}.xlsx"
-    return xlsx_response(filename=filename, title=program.short_name, headers=headers, rows=rows)
+    title = title_text(_("Village"), regency=regency, program=program, day=day)
+    return xlsx_response(filename=filename, sheet_title=program.short_name, title=title, columns=columns, rows=rows)
 
 
 # --- officials and their enrollments (issue "Village heads submit their officials", part 6) ----------
@@ -80,31 +80,35 @@ def officials_rows(villages: QuerySet[Village], programs: list[Program]) -> Quer
     )
 
 
-def officials_xlsx(
-    posts: QuerySet[Post], *, programs: list[Program], show_nik: bool, filename: str, title: str
-) -> HttpResponse:
-    """Officials and their enrollment per program, one row per current post. Wage basis is an integer
-    cell, dates are date cells; the NIK is full only for roles that may see it (masked otherwise)."""
-    headers = [
-        _("Village code"),
-        _("Village"),
-        _("Subdistrict"),
-        _("NIK"),
-        _("Name"),
-        _("Sex"),
-        _("Birth date"),
-        _("Post"),
-        _("Position status"),
-        _("Term start"),
-        _("Wage basis"),
+def _officials_columns(programs: list[Program]) -> list[Column]:
+    columns = [
+        *village_columns(),
+        Column("nik", _("NIK"), 20, text=True),
+        Column("name", _("Name"), 28),
+        Column("sex", _("Sex"), 12),
+        Column("birth_date", _("Birth date"), 14, date=True),
+        Column("post", _("Post"), 26),
+        Column("post_status", _("Position status"), 18),
+        Column("term_start", _("Term start"), 14, date=True),
+        Column("wage", _("Wage basis"), 16, money=True),
     ]
     for p in programs:
-        headers += [
-            _("Status %(program)s") % {"program": p.short_name},
-            _("Participant number %(program)s") % {"program": p.short_name},
-            _("Funding source %(program)s") % {"program": p.short_name},
-            _("Start %(program)s") % {"program": p.short_name},
+        named = {"program": p.short_name}
+        columns += [
+            Column(f"{p.code}_status", _("Status %(program)s") % named, 16),
+            Column(f"{p.code}_number", _("Participant number %(program)s") % named, 20, text=True),
+            Column(f"{p.code}_source", _("Funding source %(program)s") % named, 14),
+            Column(f"{p.code}_start", _("Start %(program)s") % named, 14, date=True),
         ]
+    return columns
+
+
+def officials_xlsx(
+    posts: QuerySet[Post], *, programs: list[Program], show_nik: bool, filename: str, title: str, sheet_title: str
+) -> HttpResponse:
+    """Officials and their enrollment per program, one row per current post. Wage basis is a rupiah
+    number, dates are date cells; the NIK is full only for roles that may see it (masked otherwise)."""
+    columns = _officials_columns(programs)
     sexes = dict(Person.Sex.choices)
     statuses = dict(Post.Status.choices)
     enrollment_statuses = dict(Enrollment.Status.choices)
@@ -137,4 +141,6 @@ def officials_xlsx(
         return cells
 
     rows = (row(post) for post in posts.iterator(chunk_size=2000))
-    return xlsx_response(filename=filename, title=title, headers=headers, rows=rows)
+    return xlsx_response(
+        filename=filename, sheet_title=sheet_title, title=title, columns=columns, rows=rows, private=show_nik
+    )

@@ -9,20 +9,24 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.models import Village
+from core.models import Regency, Village
 from core.selectors import programs_visible_to, regencies_visible_to, subdistricts_visible_to, villages_visible_to
+from core.spreadsheets.writer import title_text
 from enrollment.exports import officials_rows, officials_xlsx
 
 
 def _export(request, villages, *, code: str):
     programs = list(programs_visible_to(request.user))
     day = timezone.localdate()
+    regency = Regency.objects.filter(subdistricts__villages__in=villages).first()
+    what = _("Officials %(code)s") % {"code": code}
     return officials_xlsx(
         officials_rows(villages, programs),
         programs=programs,
         show_nik=request.user.can_see_nik,
         filename=f"perangkat-{code}-{day.isoformat()}.xlsx",
-        title=_("Officials %(code)s") % {"code": code},
+        title=title_text(what, regency=regency, day=day),
+        sheet_title=what,
     )
 
 

@@ -4,13 +4,17 @@ filled in: download, correct, add, upload.
 Three sheets: "Perangkat" (the data, header frozen, NIK and phone as text, drop-downs), "Petunjuk" (how
 to fill it in) and "Daftar" (the values of the drop-downs, visible so that nothing in the file is hidden:
 the import refuses hidden sheets). The template is always in Indonesian, like its headers.
+
+Cells are written with the one writer's helpers (core.spreadsheets.writer: text never a formula, dates
+DD-MM-YYYY, rupiah amounts). Unlike the exports, the data sheet has no title row: its first row is the
+header, as files filled in from earlier templates and CSV files have it; the title heads "Petunjuk".
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,15 +23,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.models import Regency, Village
-from core.spreadsheets.cells import SEX_CODES, labels_id
+from core.spreadsheets.cells import labels_id
+from core.spreadsheets.columns import Column
+from core.spreadsheets.writer import HEADER_FONT, TITLE_FONT, number_format, title_text, workbook_response, write_cell
 from villages.models import Position, Post
-from villages.roster_import.columns import SHEET_DATA, SHEET_HELP, SHEET_LISTS, Column, columns_for
+from villages.roster_import.columns import SEX_CODES, SHEET_DATA, SHEET_HELP, SHEET_LISTS, columns_for
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EMPTY_ROWS = 300  # formatted rows below the officials, for new ones
 HEADER_FILL = PatternFill("solid", fgColor="0B6E4F")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-DATE_FORMAT = "DD-MM-YYYY"
+HEADER_COLOURS = Font(bold=HEADER_FONT.bold, color="FFFFFF")
 _POSITION_ORDER = {code: i for i, code in enumerate(Position.values)}
 
 
@@ -85,32 +89,34 @@ def template_workbook(*, village: Village | None = None, regency: Regency | None
         sheet.title = SHEET_DATA
         lists = _lists_sheet(workbook.create_sheet(SHEET_LISTS))
         _data_sheet(sheet, columns, [_row(p, regency_file=regency_file) for p in posts], lists)
-        _help_sheet(workbook.create_sheet(SHEET_HELP, 1), regency_file=regency_file)
+        title = title_text(SHEET_DATA, regency=regency or village.subdistrict.regency, day=timezone.localdate())
+        _help_sheet(workbook.create_sheet(SHEET_HELP, 1), regency_file=regency_file, title=title)
     workbook.active = 0
     return workbook
 
 
 def _data_sheet(sheet: Worksheet, columns: tuple[Column, ...], rows: list[list], lists: dict[str, str]) -> None:
-    sheet.append([c.header for c in columns])
-    for cell in sheet[1]:
-        cell.font = HEADER_FONT
+    for index, column in enumerate(columns, start=1):
+        cell = write_cell(sheet.cell(row=1, column=index), column.header)
+        cell.font = HEADER_COLOURS
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     sheet.row_dimensions[1].height = 32
     sheet.freeze_panes = "A2"
-    for row in rows:
-        sheet.append(row)
+    for number, row in enumerate(rows, start=2):
+        for index, (value, column) in enumerate(zip(row, columns, strict=True), start=1):
+            write_cell(sheet.cell(row=number, column=index), value, column)
     last = len(rows) + 1 + EMPTY_ROWS
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width
-        number_format = _number_format(column)
-        if number_format:
+        fmt = number_format(column, None)
+        if fmt:
             # The column's own format applies to what is typed below the formatted rows; each cell's
             # format to what is typed or pasted into it.
-            sheet.column_dimensions[letter].number_format = number_format
-            for (cell,) in sheet.iter_rows(min_row=2, max_row=last, min_col=index, max_col=index):
-                cell.number_format = number_format
+            sheet.column_dimensions[letter].number_format = fmt
+            for (cell,) in sheet.iter_rows(min_row=len(rows) + 2, max_row=last, min_col=index, max_col=index):
+                cell.number_format = fmt
         if column.key in lists:
             validation = DataValidation(
                 type="list",
@@ -124,14 +130,6 @@ def _data_sheet(sheet: Worksheet, columns: tuple[Column, ...], rows: list[list],
             sheet.add_data_validation(validation)
 
 
-def _number_format(column: Column) -> str | None:
-    if column.text:
-        return "@"
-    if column.date:
-        return DATE_FORMAT
-    return "#,##0" if column.key == "wage_basis" else None
-
-
 def _lists_sheet(sheet: Worksheet) -> dict[str, str]:
     """Write the drop-down values, one list per column; returns the range formula of each."""
     lists = {
@@ -143,17 +141,18 @@ def _lists_sheet(sheet: Worksheet) -> dict[str, str]:
     formulas = {}
     for index, (key, (title, values)) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
-        sheet.cell(row=1, column=index, value=title).font = Font(bold=True)
+        write_cell(sheet.cell(row=1, column=index), title).font = HEADER_FONT
         for row, value in enumerate(values, start=2):
-            sheet.cell(row=row, column=index, value=value)
+            write_cell(sheet.cell(row=row, column=index), value)
         sheet.column_dimensions[letter].width = max(16, max(len(v) for v in values) + 2)
         formulas[key] = f"{quote_sheetname(SHEET_LISTS)}!${letter}$2:${letter}${len(values) + 1}"
     sheet.freeze_panes = "A2"
     return formulas
 
 
-def _help_sheet(sheet: Worksheet, *, regency_file: bool) -> None:
+def _help_sheet(sheet: Worksheet, *, regency_file: bool, title: str) -> None:
     lines = [
+        title,
         _("How to fill in the officials file"),
         _(
             "One row per official, below the header row of the sheet %(sheet)s. Do not rename, move or delete "
@@ -201,7 +200,7 @@ def _help_sheet(sheet: Worksheet, *, regency_file: bool) -> None:
     ]
     if regency_file:
         lines.insert(
-            2,
+            3,
             _(
                 "Kode Desa: the Kemendagri code of the desa of each row, for example 17.06.01.2005. Kelurahan "
                 "have no officials."
@@ -209,18 +208,14 @@ def _help_sheet(sheet: Worksheet, *, regency_file: bool) -> None:
         )
     sheet.column_dimensions["A"].width = 110
     for row, text in enumerate(lines, start=1):
-        cell = sheet.cell(row=row, column=1, value=text if row == 1 else f"{row - 1}. {text}")
+        cell = write_cell(sheet.cell(row=row, column=1), text if row <= 2 else f"{row - 2}. {text}")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if row == 1:
-            cell.font = Font(bold=True, size=13)
+        if row <= 2:
+            cell.font = TITLE_FONT
 
 
 def template_response(*, village: Village | None = None, regency: Regency | None = None) -> HttpResponse:
     workbook = template_workbook(village=village, regency=regency)
     code = (village or regency).code
     filename = f"perangkat-{'desa' if village else 'kabupaten'}-{code}.xlsx"
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"  # the file holds full NIKs
-    workbook.save(response)
-    return response
+    return workbook_response(workbook, filename=filename, private=True)  # the file holds full NIKs

@@ -1,7 +1,8 @@
-"""Reading one cell of the officials file: what Excel and people actually put there.
+"""Reading one cell of an uploaded spreadsheet: what Excel and people actually put there.
 
 Each parser takes the raw value (a str from CSV; str, int, float, datetime or None from openpyxl) and
-returns the Python value, or raises CellError with a message for the row's error list.
+returns the Python value, or raises CellError with a message for the row's error list. Parsers of one
+file's own lists (an official's position, a post's status) live beside that file's columns.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from core import nik as nik_lib
-from villages.models import Person, Position, Post
 
 _SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
 
@@ -54,6 +54,15 @@ def formula_error(value: str) -> CellError:
         )
         % {"formula": value.strip()[:40]}
     )
+
+
+def cell_text(value: object) -> str:
+    """A cell as text, spaces tidied: 12.0 reads "12"."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip()
 
 
 def clean_text(value: object, *, max_length: int) -> str:
@@ -260,23 +269,6 @@ class Choices:
 
 def _key(value: object) -> str:
     return re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip().lower()
-
-
-POSITIONS = Choices(Position.choices)
-STATUSES = Choices(Post.Status.choices)
-END_REASONS = Choices(Post.EndReason.choices)
-SEXES = Choices(
-    Person.Sex.choices,
-    extra={"laki-laki": "L", "laki laki": "L", "pria": "L", "lk": "L", "perempuan": "P", "wanita": "P", "pr": "P"},
-)
-SEX_CODES = [code for code, _ in Person.Sex.choices]
-
-
-def parse_sex(value: object) -> str:
-    try:
-        return SEXES.parse(value)
-    except CellError:
-        raise CellError(_("Write L (male) or P (female).")) from None
 
 
 # --- village code ------------------------------------------------------------------------------------

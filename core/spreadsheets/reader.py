@@ -1,7 +1,9 @@
-"""Opening an uploaded officials file (.xlsx or CSV) and turning it into rows, or refusing it.
+"""Opening an uploaded spreadsheet (.xlsx or CSV) and turning it into rows, or refusing it; finding its
+header row and which column is where.
 
 A refused file raises ImportFileError with a message that says what is wrong and how to fix it; nothing
-is stored. The checks are on the content, not the file name: a PDF renamed .xlsx is still a PDF.
+is stored. The checks are on the content, not the file name: a PDF renamed .xlsx is still a PDF. Every
+spreadsheet upload of the app reads through here; what a file's rows mean is its own flow's business.
 """
 
 from __future__ import annotations
@@ -28,24 +30,17 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
 from core.spreadsheets.cells import header_key, is_blank
-from villages.roster_import.columns import SHEET_DATA, Column, columns_for
+from core.spreadsheets.columns import Column
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 # An .xlsx is compressed XML; a sheet that expands past this is refused rather than read (zip bomb).
 MAX_EXPANSION = 40
+HEADER_SEARCH_ROWS = 20  # a file may start with a title block; its header row is looked for this far down
 
 
 class ImportFileError(ValidationError):
-    """The file as a whole cannot be read as an officials list."""
-
-
-@dataclass
-class Table:
-    columns: tuple[Column, ...]
-    # (row number as Excel shows it, {column key: raw value}); blank rows are left out.
-    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
-    kind: str = "xlsx"
+    """The file as a whole cannot be read."""
 
 
 def file_size(fileobj: IO[bytes]) -> int:
@@ -76,10 +71,10 @@ def not_a_spreadsheet() -> ImportFileError:
     )
 
 
-def read_rows(fileobj: IO[bytes], *, name: str) -> tuple[list[tuple[int, tuple]], str]:
-    """The rows of the first sheet of an .xlsx, or of a CSV, numbered as Excel shows them, with the kind
-    of file; after every check that concerns the file as a whole (size, password, format, corruption,
-    hidden sheets, merged cells). Every spreadsheet upload of the app reads through here."""
+def read_rows(fileobj: IO[bytes], *, name: str, sheet: str | None = None) -> tuple[list[tuple[int, tuple]], str]:
+    """The rows of an .xlsx's sheet named `sheet` (else its first sheet), or of a CSV, numbered as Excel
+    shows them, with the kind of file; after every check that concerns the file as a whole (size,
+    password, format, corruption, hidden sheets, merged cells)."""
     check_size(file_size(fileobj))
     fileobj.seek(0)
     head = fileobj.read(8)
@@ -94,18 +89,25 @@ def read_rows(fileobj: IO[bytes], *, name: str) -> tuple[list[tuple[int, tuple]]
             )
         )
     if head.startswith(ZIP_MAGIC):
-        return _xlsx_rows(fileobj), "xlsx"
+        return _xlsx_rows(fileobj, sheet), "xlsx"
     if name.lower().endswith((".csv", ".txt")) and not head.startswith(b"%PDF"):
         return _csv_rows(fileobj), "csv"
     raise not_a_spreadsheet()
 
 
-def read_table(fileobj: IO[bytes], *, name: str, regency_file: bool) -> Table:
-    """The rows of the officials sheet, after every check that concerns the file as a whole."""
-    values, kind = read_rows(fileobj, name=name)
-    table = _table(values, regency_file=regency_file)
-    table.kind = kind
-    return table
+def read_filled_rows(fileobj: IO[bytes], *, name: str) -> list[tuple[int, tuple]]:
+    """read_rows, refusing a sheet with nothing in it or with more than ROSTER_IMPORT_MAX_ROWS rows (a
+    little room is left for a title block and blank rows)."""
+    values, _kind = read_rows(fileobj, name=name)
+    if all(is_blank_row(row) for _, row in values):
+        raise ImportFileError(_("The sheet is empty."))
+    limit = settings.ROSTER_IMPORT_MAX_ROWS
+    if len(values) > limit + 50:
+        raise ImportFileError(
+            _("The file has more than %(limit)s rows; split it into several files.")
+            % {"limit": number_format(limit, force_grouping=True)}
+        )
+    return values
 
 
 # --- xlsx --------------------------------------------------------------------------------------------
@@ -120,7 +122,7 @@ def _corrupt() -> ImportFileError:
     )
 
 
-def _xlsx_rows(fileobj: IO[bytes]):
+def _xlsx_rows(fileobj: IO[bytes], wanted: str | None):
     try:
         with zipfile.ZipFile(fileobj) as archive:
             names = set(archive.namelist())
@@ -151,7 +153,7 @@ def _xlsx_rows(fileobj: IO[bytes]):
             )
         if not workbook.worksheets:
             raise not_a_spreadsheet()
-        sheet = workbook[SHEET_DATA] if SHEET_DATA in workbook.sheetnames else workbook.worksheets[0]
+        sheet = workbook[wanted] if wanted in workbook.sheetnames else workbook.worksheets[0]
         with sheet._get_source() as source:
             parsed = SheetParser(sheet._shared_strings, workbook._date_formats, workbook.epoch).parse(source)
     except ImportFileError:
@@ -331,56 +333,59 @@ def _csv_rows(fileobj: IO[bytes]):
 # --- headers and rows --------------------------------------------------------------------------------
 
 
-def _table(values: list[tuple[int, tuple]], *, regency_file: bool) -> Table:
-    columns = columns_for(regency_file=regency_file)
-    if not any(any(not is_blank(v) for v in row) for _, row in values):
-        raise ImportFileError(_("The sheet is empty. Fill in the template: one row per official below the header row."))
-    if all(is_blank(v) for v in values[0][1]):
-        raise ImportFileError(_("The first row must hold the column names of the template, unchanged."))
-    header = values[0][1]
-    positions: dict[str, int] = {}
+def is_blank_row(row: tuple) -> bool:
+    return all(is_blank(v) for v in row)
+
+
+@dataclass
+class HeaderMatch:
+    """Where each column of a header row is: `positions` (column key → index; the first of a column
+    given twice), the headers not recognised, and the columns given twice."""
+
+    positions: dict[str, int] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    repeated: list[Column] = field(default_factory=list)
+
+    def missing(self, columns: tuple[Column, ...], *, required_only: bool = True) -> list[Column]:
+        return [c for c in columns if c.key not in self.positions and (c.required or not required_only)]
+
+    def keyed(self, row: tuple) -> dict[str, object]:
+        """A row's cells by column key (None past the row's last cell)."""
+        return {key: (row[index] if index < len(row) else None) for key, index in self.positions.items()}
+
+
+def match_header(header: tuple, columns: tuple[Column, ...]) -> HeaderMatch:
+    """Case, spacing, a trailing '*' and a trailing note such as '(Rp)' do not matter (header_key)."""
     wanted = {header_key(c.header): c for c in columns}
-    unknown = []
+    match = HeaderMatch()
     for index, text in enumerate(header):
         if is_blank(text):
             continue
         column = wanted.get(header_key(text))
         if column is None:
-            unknown.append(str(text).strip())
-        elif column.key in positions:
-            raise ImportFileError(
-                _("The column %(column)s appears twice in the header row. Keep one.") % {"column": column.header}
-            )
+            match.unknown.append(str(text).strip())
+        elif column.key in match.positions:
+            match.repeated.append(column)
         else:
-            positions[column.key] = index
-    missing = [c.header for c in columns if c.key not in positions]
-    if missing:
-        message = _(
-            "These columns are missing or were renamed: %(missing)s. Keep the header row of the template "
-            "exactly as it is."
-        ) % {"missing": ", ".join(missing)}
-        if unknown:
-            message += " " + _("Columns not recognised: %(unknown)s.") % {"unknown": ", ".join(unknown[:10])}
-        raise ImportFileError(message)
+            match.positions[column.key] = index
+    return match
 
-    table = Table(columns=columns)
-    limit = settings.ROSTER_IMPORT_MAX_ROWS
-    for number, row in values[1:]:
-        if all(is_blank(v) for v in row):
-            continue
-        if len(table.rows) >= limit:
-            raise ImportFileError(
-                _(
-                    "The file has more than %(limit)s officials; at most %(limit)s rows can be imported at "
-                    "once. Split it into several files."
-                )
-                % {"limit": number_format(limit, force_grouping=True)}
-            )
-        table.rows.append(
-            (number, {key: (row[index] if index < len(row) else None) for key, index in positions.items()})
-        )
-    if not table.rows:
-        raise ImportFileError(
-            _("The file has no officials: fill in one row per official below the header row, then upload again.")
-        )
-    return table
+
+def find_header_row(values: list[tuple[int, tuple]], columns: tuple[Column, ...]) -> int:
+    """The position in `values` of the header row: the first row near the top that names every required
+    column (a sheet the app wrote has a title row above its header), else the first row not blank."""
+    filled = [i for i, (_number, row) in enumerate(values[: HEADER_SEARCH_ROWS + 1]) if not is_blank_row(row)]
+    for position in filled:
+        if not match_header(values[position][1], columns).missing(columns):
+            return position
+    return filled[0] if filled else 0
+
+
+@dataclass
+class Table:
+    """The rows of a sheet under its header: (row number as Excel shows it, {column key: raw value});
+    blank rows are left out."""
+
+    columns: tuple[Column, ...]
+    rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
+    kind: str = "xlsx"

@@ -80,9 +80,9 @@ def test_an_out_of_scope_desa_reads_like_one_that_does_not_exist(api, dpmd_mukom
     outside = client.post("/api/v1/accounts/", {"username": "a", "role": "village", "village": "76.05.01.2001"})
     missing = client.post("/api/v1/accounts/", {"username": "a", "role": "village", "village": "99.99.99.9999"})
 
-    assert outside.json()["village"][0].replace("76.05.01.2001", "?") == missing.json()["village"][0].replace(
-        "99.99.99.9999", "?"
-    )
+    assert outside.json()["errors"]["village"][0].replace("76.05.01.2001", "?") == missing.json()["errors"]["village"][
+        0
+    ].replace("99.99.99.9999", "?")
 
 
 def test_bulk_creates_heads_for_desa_without_one_and_nothing_twice(api, dpmd_mukomuko, head_suka_pindah, mukomuko):

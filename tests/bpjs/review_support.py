@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from core.models import FundingSource, Program, Village
 from enrollment.models import Enrollment
 from enrollment.services import enrollment_create
 from tests.factories import PersonFactory, PostFactory
+from tests.spreadsheets import table_rows
 
 JKN_NUMBER = "0011336526592"
 KPJ_NUMBER = "23011234567"
@@ -42,9 +43,12 @@ def request_enrollment(
     )
 
 
+HEADER_ROW = 2  # the sheets the app writes have a title row above the header
+
+
 def sheet_rows(content: bytes) -> list[tuple]:
-    workbook = load_workbook(io.BytesIO(content))
-    return list(workbook.worksheets[0].iter_rows(values_only=True))
+    """The header and data rows of a downloaded sheet (below its title row)."""
+    return table_rows(content)
 
 
 def xlsx_bytes(rows: list[list]) -> bytes:

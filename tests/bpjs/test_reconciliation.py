@@ -6,13 +6,11 @@ who may reconcile what, and the cost in queries."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from bpjs import reconciliation as rec
 from bpjs.models import Reconciliation, ReconciliationMapping
@@ -21,6 +19,7 @@ from core.roles import Role
 from enrollment.models import Enrollment
 from tests.bpjs.review_support import jkn, request_enrollment, xlsx_bytes
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
+from tests.spreadsheets import table_rows
 
 Status = Enrollment.Status
 UJI_DESA = "76.99.01.2001"
@@ -286,7 +285,7 @@ def test_result_page_shows_differences_per_village_and_exports_them(
     assert "Rp3.000.000" in cahya["difference_texts"][0]
     assert sum(len(v["lines"]) for v in everything.context["villages"]) == 9
     assert export.status_code == 200
-    rows = list(load_workbook(io.BytesIO(export.content)).worksheets[0].iter_rows(values_only=True))
+    rows = table_rows(export.content)
     assert len(rows) == 10
     assert all(p.nik not in str(rows) for p in scene["people"].values())
 

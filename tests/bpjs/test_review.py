@@ -12,12 +12,12 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Notification
-from bpjs import review
+from bpjs import selectors, services
 from core.models import Village
 from core.roles import Role
 from enrollment.models import Enrollment
 from tests.bpjs import test_reconciliation as reconciliation
-from tests.bpjs.review_support import JKN_NUMBER, KPJ_NUMBER, jkn, kpj, request_enrollment, sheet_rows
+from tests.bpjs.review_support import HEADER_ROW, JKN_NUMBER, KPJ_NUMBER, jkn, kpj, request_enrollment, sheet_rows
 from tests.factories import PersonFactory, UserFactory, make_nik
 from villages.models import FamilyMember
 
@@ -88,7 +88,7 @@ def test_queue_rows_show_full_nik_post_wage_components_and_funding_source_to_the
 
 
 def test_nik_is_masked_for_a_role_that_may_not_see_it(requests, bengkulu_observer):
-    assert review.nik_for(bengkulu_observer, requests["tk_suka"].person) == requests["tk_suka"].person.nik_masked
+    assert selectors.nik_for(bengkulu_observer, requests["tk_suka"].person) == requests["tk_suka"].person.nik_masked
 
 
 def test_dpmd_sees_every_program_of_their_regency_read_only(requests, dpmd_mukomuko, login):
@@ -248,7 +248,7 @@ def test_a_number_given_twice_or_already_used_in_the_program_is_refused(
     requests, tk, suka_pindah, bpjs_tk_mukomuko, login
 ):
     taken = request_enrollment(tk, suka_pindah)
-    review.enrollments_approve(actor=bpjs_tk_mukomuko, items=[(taken, kpj(9), dt.date(2025, 1, 1))])
+    services.enrollments_approve(actor=bpjs_tk_mukomuko, items=[(taken, kpj(9), dt.date(2025, 1, 1))])
     suka, arah = requests["tk_suka"], requests["tk_arah"]
 
     twice = approve(login(bpjs_tk_mukomuko), {suka.pk: kpj(1), arah.pk: kpj(1)})
@@ -281,11 +281,11 @@ def test_approving_without_any_number_says_so(requests, bpjs_tk_mukomuko, login)
 def test_service_refuses_dpmd_and_an_enrollment_no_longer_requested(requests, dpmd_mukomuko, bpjs_tk_mukomuko):
     enrollment = requests["tk_suka"]
     with pytest.raises(PermissionDenied):
-        review.enrollments_approve(actor=dpmd_mukomuko, items=[(enrollment, KPJ_NUMBER, dt.date(2026, 1, 1))])
+        services.enrollments_approve(actor=dpmd_mukomuko, items=[(enrollment, KPJ_NUMBER, dt.date(2026, 1, 1))])
 
-    review.enrollments_approve(actor=bpjs_tk_mukomuko, items=[(enrollment, KPJ_NUMBER, dt.date(2026, 1, 1))])
-    with pytest.raises(review.ApprovalError) as refused:
-        review.enrollments_approve(actor=bpjs_tk_mukomuko, items=[(enrollment, kpj(5), dt.date(2026, 1, 1))])
+    services.enrollments_approve(actor=bpjs_tk_mukomuko, items=[(enrollment, KPJ_NUMBER, dt.date(2026, 1, 1))])
+    with pytest.raises(services.ApprovalError) as refused:
+        services.enrollments_approve(actor=bpjs_tk_mukomuko, items=[(enrollment, kpj(5), dt.date(2026, 1, 1))])
 
     assert refused.value.issues[0].field == "enrollment"
     enrollment.refresh_from_db()
@@ -408,10 +408,11 @@ def test_sheet_keeps_nik_and_participant_number_cells_as_text(requests, bpjs_tk_
     response = login(bpjs_tk_mukomuko).get("/bpjs/antrean.xlsx")
 
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
-    header = [c.value for c in sheet[1]]
-    assert sheet.cell(2, header.index("NIK") + 1).number_format == "@"
-    assert sheet.cell(2, header.index("Nomor Peserta") + 1).number_format == "@"
-    assert sheet.cell(2, header.index("Tanggal Mulai") + 1).number_format == "DD-MM-YYYY"
+    header = [c.value for c in sheet[HEADER_ROW]]
+    first = HEADER_ROW + 1
+    assert sheet.cell(first, header.index("NIK") + 1).number_format == "@"
+    assert sheet.cell(first, header.index("Nomor Peserta") + 1).number_format == "@"
+    assert sheet.cell(first, header.index("Tanggal Mulai") + 1).number_format == "DD-MM-YYYY"
     assert "Faskes Tingkat 1" not in header  # JKN only
 
 

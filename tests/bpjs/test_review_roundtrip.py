@@ -14,11 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from bpjs import review
+from bpjs import services
 from core.models import Village
 from enrollment.models import Enrollment
 from tests.bpjs import test_reconciliation as reconciliation
-from tests.bpjs.review_support import jkn, kpj, request_enrollment, xlsx_bytes
+from tests.bpjs.review_support import HEADER_ROW, jkn, kpj, request_enrollment, xlsx_bytes
 from tests.factories import PersonFactory, make_nik
 
 Status = Enrollment.Status
@@ -26,7 +26,8 @@ MAJENE_DESA = "76.05.02.2003"
 # Queries of a confirmation: a fixed part, then this many per approved row: the status change through
 # enrollment_change_status (its savepoint, full_clean's three foreign-key and three constraint checks
 # with their savepoints, the update and the history row).
-CONFIRM_FIXED, CONFIRM_PER_ROW = 20, 0  # one bulk update, whatever the number of rows
+# One bulk update, whatever the number of rows; the preview is read and used up in the same transaction.
+CONFIRM_FIXED, CONFIRM_PER_ROW = 23, 0
 
 
 @pytest.fixture
@@ -57,9 +58,9 @@ def filled(content: bytes, numbers, *, start: str | None = None, edit=None) -> b
     empty) and Tanggal Mulai if given; `edit(sheet, header)` changes anything else."""
     workbook = load_workbook(io.BytesIO(content))
     sheet = workbook.worksheets[0]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[HEADER_ROW]]
     number_col, start_col = header.index("Nomor Peserta") + 1, header.index("Tanggal Mulai") + 1
-    for i, row in enumerate(range(2, sheet.max_row + 1)):
+    for i, row in enumerate(range(HEADER_ROW + 1, sheet.max_row + 1)):
         number = numbers(i)
         if number is not None:
             sheet.cell(row, number_col).value = number
@@ -136,12 +137,13 @@ def test_bad_numbers_are_refused_row_by_row_and_nothing_is_applied(kes, uji_desa
     preview = preview_of(client, upload(client, filled(download(client, kes), lambda i: numbers[i])))
 
     assert preview["errors"] == [
-        {"row": 3, "column": "Nomor Peserta", "message": "Nomor peserta BPJS Kesehatan harus tepat 13 digit angka."},
-        {"row": 4, "column": "Nomor Peserta", "message": "Nomor peserta hanya boleh berisi angka."},
+        # rows as Excel numbers them: the title row, the header, then the data from row 3
+        {"row": 4, "column": "Nomor Peserta", "message": "Nomor peserta BPJS Kesehatan harus tepat 13 digit angka."},
+        {"row": 5, "column": "Nomor Peserta", "message": "Nomor peserta hanya boleh berisi angka."},
         {
-            "row": 5,
+            "row": 6,
             "column": "Nomor Peserta",
-            "message": f"Nomor peserta {jkn(1)} diberikan dua kali dalam daftar ini: juga untuk baris 2.",
+            "message": f"Nomor peserta {jkn(1)} diberikan dua kali dalam daftar ini: juga untuk baris 3.",
         },
     ]
     response = confirm(client, preview["token"])
@@ -194,16 +196,16 @@ def test_rows_without_a_number_stay_in_the_queue_and_the_start_date_defaults_to_
 
 def test_each_kind_of_bad_row_is_reported_with_its_row_and_column(kes, uji_desa, suka_pindah, tk, bpjs_kes_uji, login):
     swapped_a, swapped_b, unknown, rejected, bad_date, typed_as_number, used = fill_queue(kes, uji_desa, 7)
-    review.enrollment_reject(actor=bpjs_kes_uji, enrollment=rejected, reason="Data ganda")
+    services.enrollment_reject(actor=bpjs_kes_uji, enrollment=rejected, reason="Data ganda")
     holder = fill_queue(kes, uji_desa, 1, start=50)[0]
-    review.enrollments_approve(actor=bpjs_kes_uji, items=[(holder, jkn(99), dt.date(2025, 1, 1))])
+    services.enrollments_approve(actor=bpjs_kes_uji, items=[(holder, jkn(99), dt.date(2025, 1, 1))])
     client = login(bpjs_kes_uji)
     content = download(client, kes)
     order = {e.pk: e for e in (swapped_a, swapped_b, unknown, rejected, bad_date, typed_as_number, used)}
 
     def edit(sheet, header):
         col = {name: header.index(name) + 1 for name in header}
-        rows = {sheet.cell(r, col["ID"]).value: r for r in range(2, sheet.max_row + 1)}
+        rows = {sheet.cell(r, col["ID"]).value: r for r in range(HEADER_ROW + 1, sheet.max_row + 1)}
         for pk, row in rows.items():
             sheet.cell(row, col["Nomor Peserta"]).value = jkn(pk)
         a, b = rows[swapped_a.pk], rows[swapped_b.pk]
@@ -224,7 +226,7 @@ def test_each_kind_of_bad_row_is_reported_with_its_row_and_column(kes, uji_desa,
     assert len(preview["errors"]) == 7, preview["errors"]
     assert {e["column"] for e in preview["errors"]} == {"NIK", "ID", "Tanggal Mulai", "Nomor Peserta"}
     assert sum(1 for c, _ in found if c == "NIK") == 1  # one message shape for both swapped rows
-    assert all(isinstance(e["row"], int) and e["row"] >= 2 for e in preview["errors"])
+    assert all(isinstance(e["row"], int) and e["row"] > HEADER_ROW for e in preview["errors"])
     assert preview["approve"] == []
     assert len(order) == 7
 
@@ -234,11 +236,11 @@ def test_a_nik_typed_as_a_number_is_that_rows_error(kes, uji_desa, bpjs_kes_uji,
     client = login(bpjs_kes_uji)
 
     def edit(sheet, header):
-        sheet.cell(2, header.index("NIK") + 1).value = float(enrollment.person.nik)
+        sheet.cell(HEADER_ROW + 1, header.index("NIK") + 1).value = float(enrollment.person.nik)
 
     preview = preview_of(client, upload(client, filled(download(client, kes), lambda i: jkn(1), edit=edit)))
 
-    assert [(e["row"], e["column"]) for e in preview["errors"]] == [(2, "NIK")]
+    assert [(e["row"], e["column"]) for e in preview["errors"]] == [(HEADER_ROW + 1, "NIK")]
 
 
 def test_a_csv_sheet_is_read_too(tk, suka_pindah, bpjs_tk_mukomuko, login):

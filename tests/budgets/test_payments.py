@@ -298,7 +298,7 @@ def test_a_tampered_or_borrowed_preview_saves_nothing(dpmd_mukomuko, head_suka_p
 
     assert tampered.status_code == 200
     assert [m.level_tag for m in tampered.context["messages"]] == ["error"]
-    assert other_page.status_code == 200
+    assert other_page.status_code == 404  # another user's preview: not theirs to see or confirm
     assert not Payment.objects.exists()
 
 
@@ -326,7 +326,7 @@ def test_the_import_costs_the_same_queries_for_3_rows_as_for_300(dpmd_mukomuko, 
         response = client.post(url, {"file": csv_file(*rows(300))})
 
     assert len(response.context["plan"].rows) == 300
-    assert len(large) == len(small) <= 10
+    assert len(large) == len(small) <= 11  # the preview is kept in one INSERT
 
 
 def test_who_entered_an_add_amount_and_who_saved_or_deleted_a_scenario_is_kept(dpmd_mukomuko, suka_pindah, tk):

@@ -4,13 +4,11 @@ and desa, as a share of each desa's ADD; saved, compared, exported; and the ADD 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from budgets.contributions import RateBook, contribution
 from budgets.models import Scenario, VillageFund
@@ -19,6 +17,7 @@ from budgets.services import scenario_create
 from core.models import FundingSource, Program, ProgramComponent, Regency, Village
 from tests.budgets import test_budget_pages as pages
 from tests.budgets.test_budget_pages import TINY, count_queries
+from tests.spreadsheets import table_rows
 
 # The regency of 10 desa that the query counts compare Mukomuko with.
 tiny, dpmd_tiny = pages.tiny, pages.dpmd_tiny
@@ -201,7 +200,7 @@ def test_the_export_has_numbers_as_numbers_and_a_total_row(demo, dpmd_mukomuko, 
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = table_rows(response.content)
     assert len(rows) == 1 + 139 + 1
     village, total = rows[1], rows[-1]
     assert isinstance(village[3], int) and isinstance(village[4], int)

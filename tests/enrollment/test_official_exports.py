@@ -4,14 +4,13 @@ as numbers and dates as dates, the NIK full only for roles that register people,
 from __future__ import annotations
 
 import datetime as dt
-import io
 from itertools import zip_longest
 
 import pytest
-from openpyxl import load_workbook
 
 from core.models import Village
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
+from tests.spreadsheets import table_rows
 from villages.models import Post
 
 BUDI_NIK = make_nik(9701)
@@ -39,10 +38,10 @@ def budi(suka_pindah, kes):
 
 
 def sheet(response) -> list[tuple]:
+    """The header and data rows (below the title row)."""
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    workbook = load_workbook(io.BytesIO(response.content), read_only=True)
-    return list(workbook.worksheets[0].iter_rows(values_only=True))
+    return table_rows(response.content)
 
 
 def rows_of(response) -> dict[str, dict]:

@@ -1,4 +1,5 @@
-"""The columns of the officials file, shared by the template and the import.
+"""The columns of the officials file, shared by the template and the import, and the parsers of its
+drop-down columns (Jabatan, Status Jabatan, Alasan Berhenti, Jenis Kelamin).
 
 Headers are part of the file format, not of the UI: they are Indonesian whatever the user's language,
 so a template downloaded in English imports just the same.
@@ -6,20 +7,12 @@ so a template downloaded in English imports just the same.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from django.utils.translation import gettext as _
 
+from core.spreadsheets.cells import CellError, Choices
+from core.spreadsheets.columns import Column
 from villages import services
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # attribute of the parsed row (and of Person/Post where it is one)
-    header: str
-    width: int
-    required: bool = False
-    text: bool = False  # formatted as text ('@') in the template so Excel keeps leading zeros and all digits
-    date: bool = False
-
+from villages.models import Person, Position, Post
 
 VILLAGE_CODE = Column("village_code", "Kode Desa", 16, required=True, text=True)
 
@@ -37,7 +30,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("inauguration_date", "Tanggal Pelantikan", 14, date=True),
     Column("term_start", "Mulai Menjabat", 14, required=True, date=True),
     Column("term_end", "Akhir Masa Jabatan", 14, date=True),
-    Column("wage_basis", "Dasar Upah (Rp)", 16),
+    Column("wage_basis", "Dasar Upah (Rp)", 16, money=True),
     Column("ended_on", "Tanggal Berhenti", 14, date=True),
     Column("end_reason", "Alasan Berhenti", 28),
 )
@@ -56,3 +49,22 @@ SHEET_LISTS = "Daftar"
 def columns_for(*, regency_file: bool) -> tuple[Column, ...]:
     """A DPMD file for a whole regency starts with the village code; a village's file has none."""
     return (VILLAGE_CODE, *COLUMNS) if regency_file else COLUMNS
+
+
+# --- the drop-down columns ---------------------------------------------------------------------------
+
+POSITIONS = Choices(Position.choices)
+STATUSES = Choices(Post.Status.choices)
+END_REASONS = Choices(Post.EndReason.choices)
+SEXES = Choices(
+    Person.Sex.choices,
+    extra={"laki-laki": "L", "laki laki": "L", "pria": "L", "lk": "L", "perempuan": "P", "wanita": "P", "pr": "P"},
+)
+SEX_CODES = [code for code, _label in Person.Sex.choices]
+
+
+def parse_sex(value: object) -> str:
+    try:
+        return SEXES.parse(value)
+    except CellError:
+        raise CellError(_("Write L (male) or P (female).")) from None

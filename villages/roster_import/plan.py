@@ -34,23 +34,15 @@ from core.models import Regency, Village
 from core.selectors import villages_editable_by
 from core.spreadsheets import cells
 from core.spreadsheets.cells import CellError
+from core.spreadsheets.columns import Issue
 from core.spreadsheets.reader import Table
 from villages.locks import locked_village_ids
 from villages.models import Person, Position, Post
+from villages.roster_import import columns as roster_columns
 from villages.roster_import.columns import BY_KEY, PERSON_FIELDS, POST_FIELDS
 
 BATCH = 1000
 LOOKUP_CHUNK = 5000  # NIK hashes per query: within SQLite's limit on parameters
-
-
-@dataclass
-class Issue:
-    row: int
-    column: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass
@@ -205,11 +197,11 @@ _TEXT_LIMITS = {
 }
 _PARSERS: dict[str, Callable[[object], object]] = {
     "nik": cells.parse_nik,
-    "sex": cells.parse_sex,
+    "sex": roster_columns.parse_sex,
     "phone": cells.parse_phone,
-    "position": cells.POSITIONS.parse,
-    "status": cells.STATUSES.parse,
-    "end_reason": cells.END_REASONS.parse,
+    "position": roster_columns.POSITIONS.parse,
+    "status": roster_columns.STATUSES.parse,
+    "end_reason": roster_columns.END_REASONS.parse,
     "wage_basis": cells.parse_rupiah,
     "village_code": cells.parse_village_code,
     **{key: (lambda v, n=n: cells.clean_text(v, max_length=n)) for key, n in _TEXT_LIMITS.items()},

@@ -30,10 +30,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import nik as nik_lib
 from core.models import Regency, Village
-from core.spreadsheets.reader import ImportFileError, Table, read_table
+from core.spreadsheets.reader import ImportFileError, Table
 from villages.locks import roster_locked
 from villages.models import NikConflict, RosterImport
 from villages.roster_import.plan import Plan, build_plan, replan, rows_from_snapshot, rows_snapshot, write_plan
+from villages.roster_import.reader import read_table
 from villages.services import ensure_roster_open
 
 Status = RosterImport.Status

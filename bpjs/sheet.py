@@ -1,101 +1,44 @@
-"""The BPJS collective-registration sheet (issue "BPJS review, reconciliation", part 2): the review queue
-exported with an empty "Nomor Peserta" and "Tanggal Mulai", filled in by BPJS, imported back → preview →
-confirm (all or nothing).
+"""The collective-registration sheet of the BPJS review queue (issue "BPJS review, reconciliation",
+part 2): exported with an empty "Nomor Peserta" and "Tanggal Mulai", filled in by BPJS, imported back →
+preview → confirm (all or nothing, through review.enrollments_approve).
 
-The queue itself and who may review are in bpjs.selectors; approving and rejecting in bpjs.services
-(their names are importable from here too, as the sheet code and older callers use them).
+The file is written by core.spreadsheets.writer and read by core.spreadsheets.reader (which checks it
+as a whole); the preview waits for its confirmation in the one preview storage (previews), under a token only its
+uploader can use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from accounts.models import User
-
-# The queue and the approval moved out; these names stay importable from here.
-from bpjs.selectors import (  # noqa: F401
-    QueueRow,
-    VillageGroup,
-    ensure_may_review,
-    group_by_village,
-    may_review,
-    may_view_queue,
-    nik_for,
-    queue_row,
-    review_queue,
-    village_enrollments,
-)
-from bpjs.services import (  # noqa: F401
-    ApprovalError,
-    ApprovalResult,
-    Item,
-    RowIssue,
-    approval_items,
-    check_approvals,
-    enrollment_reject,
-    enrollments_approve,
-    normalize_participant_number,
-)
+from bpjs.selectors import ensure_may_review, nik_for
+from bpjs.services import ApprovalResult, check_approvals, enrollments_approve, normalize_participant_number
 from core import nik as nik_lib
 from core.models import Program
-from core.spreadsheets import reader as roster_reader
-from core.spreadsheets.cells import CellError, header_key, is_blank, is_formula, parse_date, parse_nik
-from core.spreadsheets.reader import ImportFileError
-from core.spreadsheets.writer import XLSX
+from core.spreadsheets.cells import CellError, cell_text, is_blank, is_formula, parse_date, parse_nik
+from core.spreadsheets.columns import Column
+from core.spreadsheets.reader import ImportFileError, find_header_row, is_blank_row, match_header, read_filled_rows
+from core.spreadsheets.writer import title_text, xlsx_response
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
+from previews.models import Preview
+from previews.selectors import preview_for
+from previews.services import preview_claim, preview_create
 from villages.models import FamilyMember
-from villages.roster_import.columns import Column
 
 Status = Enrollment.Status
-PREVIEW_TIMEOUT = 60 * 60  # seconds a sheet preview waits for its confirmation
-
-
-# --- reading uploaded sheets -------------------------------------------------------------------------
-
-
-def read_rows(fileobj: IO[bytes], *, name: str) -> list[tuple[int, tuple]]:
-    """Every row of an uploaded .xlsx (its first sheet) or CSV, numbered as Excel shows them, after the
-    whole-file checks of the officials import (size, password, old .xls, damage, hidden sheets, merged
-    cells, encoding): a file that cannot be read raises ImportFileError and nothing is kept.
-
-    The file as a whole is checked by villages/roster_import/reader.py's `read_rows`."""
-    values, _kind = roster_reader.read_rows(fileobj, name=name)
-    if not any(any(not is_blank(v) for v in row) for _, row in values):
-        raise ImportFileError(_("The sheet is empty."))
-    limit = settings.ROSTER_IMPORT_MAX_ROWS
-    if len(values) > limit + 50:  # a little room for title and blank rows
-        raise ImportFileError(
-            _("The file has more than %(limit)s rows; split it into several files.")
-            % {"limit": number_format(limit, force_grouping=True)}
-        )
-    return values
-
-
-def cell_text(value: object) -> str:
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip()
+PREVIEW_LIFETIME = dt.timedelta(hours=1)  # how long a sheet preview waits for its confirmation
 
 
 # --- the collective-registration sheet ---------------------------------------------------------------
@@ -177,42 +120,24 @@ def _sheet_values(user: User, enrollment: Enrollment) -> dict[str, object]:
     return values
 
 
-def _cell(sheet, value: object, column: Column) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    if column.text:
-        cell.number_format = "@"  # Excel keeps the leading zeros and all 16 digits
-    elif column.date:
-        cell.number_format = "DD-MM-YYYY"
-    return cell
-
-
 def review_sheet_xlsx(
-    user: User, enrollments: QuerySet[Enrollment], *, program: Program, filename: str
+    user: User, enrollments: QuerySet[Enrollment], *, program: Program, filename: str, where: object = None
 ) -> HttpResponse:
     """The queue as the collective-registration sheet BPJS fills in: NIK and numbers as text, dates as
     dates, the wage as a number; empty text-formatted "Nomor Peserta" and date "Tanggal Mulai" cells, and
     the enrollment ID that matches each row back. Streamed (write-only), a fixed number of queries per
-    2,000 rows."""
+    2,000 rows. `where` (a regency or desa) is named in the title row."""
     columns = sheet_columns(program)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=SHEET_TITLE)
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for enrollment in enrollments.filter(program=program).iterator(chunk_size=2000):
-        values = _sheet_values(user, enrollment)
-        sheet.append([_cell(sheet, values[c.key], c) for c in columns])
-    response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    workbook.save(response)
-    return response
+    rows = (
+        [values[c.key] for c in columns]
+        for values in (
+            _sheet_values(user, enrollment) for enrollment in enrollments.filter(program=program).iterator(2000)
+        )
+    )
+    title = title_text(SHEET_TITLE, regency=where, program=program, day=timezone.localdate())
+    return xlsx_response(
+        filename=filename, sheet_title=SHEET_TITLE, title=title, columns=columns, rows=rows, private=user.can_see_nik
+    )
 
 
 # --- importing the sheet back ------------------------------------------------------------------------
@@ -263,14 +188,11 @@ class _SheetRow:
 _IMPORT_COLUMNS = (COL_ID, COL_NIK, COL_NUMBER, COL_START)
 
 
-def _positions(header: tuple) -> dict[str, int]:
-    wanted = {header_key(c.header): c for c in _IMPORT_COLUMNS}
-    positions: dict[str, int] = {}
-    for index, text in enumerate(header):
-        column = wanted.get(header_key(text)) if not is_blank(text) else None
-        if column is not None and column.key not in positions:
-            positions[column.key] = index
-    missing = [c.header for c in _IMPORT_COLUMNS if c.key not in positions]
+def _header(values: list[tuple[int, tuple]]) -> tuple[int, dict[str, int]]:
+    """(position of the header row in `values`, column key → index); below the sheet's title row."""
+    start = find_header_row(values, _IMPORT_COLUMNS)
+    match = match_header(values[start][1], _IMPORT_COLUMNS)
+    missing = [c.header for c in match.missing(_IMPORT_COLUMNS)]
     if missing:
         raise ImportFileError(
             _(
@@ -279,7 +201,7 @@ def _positions(header: tuple) -> dict[str, int]:
             )
             % {"missing": ", ".join(missing)}
         )
-    return positions
+    return start, match.positions
 
 
 def _participant_number_cell(value: object, program: Program | None) -> str:
@@ -351,74 +273,91 @@ def review_sheet_preview(*, actor: User, upload: IO[bytes], name: str) -> SheetP
     """Read a filled-in sheet and say what confirming it would do. Nothing is written. A fixed number of
     queries whatever the number of rows: the enrollments of the file's IDs (in the actor's scope) and
     the participant numbers already in use."""
-    values = read_rows(upload, name=name)
-    start = next(i for i, (_, row) in enumerate(values) if any(not is_blank(v) for v in row))
-    positions = _positions(values[start][1])
+    values = read_filled_rows(upload, name=name)
+    start, positions = _header(values)
     today = timezone.localdate()
     preview = SheetPreview()
-    parsed: list[_SheetRow] = []
-    raw_numbers: dict[int, object] = {}
+    parsed: list[tuple[_SheetRow, object]] = []
     for number, row in values[start + 1 :]:
-        if all(is_blank(v) for v in row):
+        if is_blank_row(row):
             continue
         raw = {key: (row[i] if i < len(row) else None) for key, i in positions.items()}
         sheet_row = _parse_sheet_row(preview, number, raw, today)
         if sheet_row is None:
             preview.skipped += 1
-            continue
-        raw_numbers[number] = raw["participant_number"]
-        parsed.append(sheet_row)
-    ids = {r.enrollment_id for r in parsed if r.enrollment_id}
-    enrollments = {e.pk: e for e in enrollments_visible_to(actor).filter(pk__in=ids).select_related("person")}
-    candidates: list[tuple[_SheetRow, Enrollment]] = []
-    for row in parsed:
-        enrollment = enrollments.get(row.enrollment_id) if row.enrollment_id else None
-        if row.enrollment_id and enrollment is None:
-            preview.error(
-                row.number, COL_ID, _("No request in your queue has this ID. Keep the ID column as it was downloaded.")
-            )
-            row.ok = False
-        if enrollment is None:
-            continue
-        try:
-            row.participant_number = _participant_number_cell(raw_numbers[row.number], enrollment.program)
-        except CellError as exc:
-            preview.error(row.number, COL_NUMBER, exc.message)
-            row.ok = False
-        if row.nik == "":
-            preview.error(row.number, COL_NIK, _("The NIK is missing. Keep the NIK of each row as it was downloaded."))
-            row.ok = False
-        elif row.nik is not None and nik_lib.hash_nik(row.nik) != enrollment.person.nik_hash:
-            preview.error(
-                row.number,
-                COL_NIK,
-                _(
-                    "The NIK in this row is not the NIK of %(name)s, whose request has this ID. Rows may have been "
-                    "mixed up: keep each row's NIK and ID together."
-                )
-                % {"name": enrollment.person.full_name},
-            )
-            row.ok = False
-        if not row.ok:
-            continue
-        if enrollment.status == Status.ACTIVE and enrollment.participant_number == row.participant_number:
-            preview.unchanged.append(_preview_line(row, enrollment))
-        elif enrollment.status == Status.ACTIVE:
-            preview.error(
-                row.number,
-                COL_NUMBER,
-                _("%(name)s is already active with participant number %(number)s.")
-                % {"name": enrollment.person.full_name, "number": enrollment.participant_number},
-            )
-        elif enrollment.status != Status.REQUESTED:
-            preview.error(
-                row.number,
-                COL_ID,
-                _("This request is no longer waiting for review: the enrollment is %(status)s.")
-                % {"status": enrollment.get_status_display()},
-            )
         else:
-            candidates.append((row, enrollment))
+            parsed.append((sheet_row, raw["participant_number"]))
+    ids = {r.enrollment_id for r, _raw in parsed if r.enrollment_id}
+    enrollments = {e.pk: e for e in enrollments_visible_to(actor).filter(pk__in=ids).select_related("person")}
+    candidates = [
+        (row, enrollment)
+        for row, raw_number in parsed
+        if (enrollment := _matched(preview, row, raw_number, enrollments)) is not None
+    ]
+    _check_candidates(preview, candidates)
+    return preview
+
+
+def _matched(preview: SheetPreview, row: _SheetRow, raw_number: object, enrollments: dict) -> Enrollment | None:
+    """The requested enrollment a row approves, or None: the row has an error, is already applied
+    (listed unchanged), or names no request."""
+    enrollment = enrollments.get(row.enrollment_id) if row.enrollment_id else None
+    if row.enrollment_id and enrollment is None:
+        preview.error(
+            row.number, COL_ID, _("No request in your queue has this ID. Keep the ID column as it was downloaded.")
+        )
+        row.ok = False
+    if enrollment is None:
+        return None
+    try:
+        row.participant_number = _participant_number_cell(raw_number, enrollment.program)
+    except CellError as exc:
+        preview.error(row.number, COL_NUMBER, exc.message)
+        row.ok = False
+    _check_nik(preview, row, enrollment)
+    if not row.ok:
+        return None
+    if enrollment.status == Status.ACTIVE and enrollment.participant_number == row.participant_number:
+        preview.unchanged.append(_preview_line(row, enrollment))
+    elif enrollment.status == Status.ACTIVE:
+        preview.error(
+            row.number,
+            COL_NUMBER,
+            _("%(name)s is already active with participant number %(number)s.")
+            % {"name": enrollment.person.full_name, "number": enrollment.participant_number},
+        )
+    elif enrollment.status != Status.REQUESTED:
+        preview.error(
+            row.number,
+            COL_ID,
+            _("This request is no longer waiting for review: the enrollment is %(status)s.")
+            % {"status": enrollment.get_status_display()},
+        )
+    else:
+        return enrollment
+    return None
+
+
+def _check_nik(preview: SheetPreview, row: _SheetRow, enrollment: Enrollment) -> None:
+    if row.nik == "":
+        preview.error(row.number, COL_NIK, _("The NIK is missing. Keep the NIK of each row as it was downloaded."))
+        row.ok = False
+    elif row.nik is not None and nik_lib.hash_nik(row.nik) != enrollment.person.nik_hash:
+        preview.error(
+            row.number,
+            COL_NIK,
+            _(
+                "The NIK in this row is not the NIK of %(name)s, whose request has this ID. Rows may have been "
+                "mixed up: keep each row's NIK and ID together."
+            )
+            % {"name": enrollment.person.full_name},
+        )
+        row.ok = False
+
+
+def _check_candidates(preview: SheetPreview, candidates: list[tuple[_SheetRow, Enrollment]]) -> None:
+    """The approval rules on the rows left (numbers given twice or in use...): the rows that pass go to
+    `approve` and `items`."""
     errors, warnings = check_approvals(
         [(e, r.participant_number, r.start_date) for r, e in candidates],
         describe=lambda index: _("row %(n)s") % {"n": candidates[index][0].number},
@@ -434,7 +373,6 @@ def review_sheet_preview(*, actor: User, upload: IO[bytes], name: str) -> SheetP
         if index not in failed:
             preview.approve.append(_preview_line(row, enrollment))
             preview.items.append((enrollment.pk, row.participant_number, row.start_date.isoformat()))
-    return preview
 
 
 def _preview_line(row: _SheetRow, enrollment: Enrollment) -> dict:
@@ -448,35 +386,34 @@ def _preview_line(row: _SheetRow, enrollment: Enrollment) -> dict:
     }
 
 
-def _cache_key(token: str) -> str:
-    return f"review-import:{token}"
-
-
 def review_import_stash(*, actor: User, preview: SheetPreview, name: str) -> str:
-    """Keep a preview server-side (in the cache, for an hour) under a random token; only its uploader
-    may open or confirm it. No NIK is kept: rows carry enrollment ids, names and numbers."""
-    token = secrets.token_urlsafe(16)
-    cache.set(_cache_key(token), {"user": actor.pk, "name": name, **preview.as_dict()}, PREVIEW_TIMEOUT)
-    return token
-
-
-def review_import_exists(token: str) -> bool:
-    return bool(token) and cache.get(_cache_key(token)) is not None
+    """Keep a preview (in the database, for an hour) under a random token; only its uploader may open or
+    confirm it. No NIK is kept: rows carry enrollment ids, names and numbers."""
+    kept = preview_create(
+        actor=actor,
+        kind=Preview.Kind.REVIEW_SHEET,
+        data={"name": name, **preview.as_dict()},
+        name=name,
+        lifetime=PREVIEW_LIFETIME,
+    )
+    return kept.token
 
 
 def review_import_load(*, actor: User, token: str) -> dict | None:
-    stash = cache.get(_cache_key(token)) if token else None
-    if not stash or stash.get("user") != actor.pk:
-        return None
-    return stash
+    """The actor's own preview (None when expired or already confirmed); another user's is a 404."""
+    kept = preview_for(actor, token, kind=Preview.Kind.REVIEW_SHEET)
+    return kept.data if kept is not None else None
 
 
+@transaction.atomic
 def review_import_confirm(*, actor: User, token: str) -> ApprovalResult:
     """Apply a previewed sheet: all its rows or none (the rows are checked again against the data as it
-    is now). The preview is dropped once applied, so a second click or a re-sent form applies nothing."""
+    is now). The preview is used up by the confirmation, so a second click or a re-sent form applies
+    nothing; a confirmation refused (ApprovalError) rolls back and leaves the preview to look at."""
     ensure_may_review(actor)
-    stash = review_import_load(actor=actor, token=token)
-    if stash is None:
+    kept = preview_for(actor, token, kind=Preview.Kind.REVIEW_SHEET)
+    stash = kept.data if kept is not None else None
+    if stash is None or not preview_claim(preview=kept):
         raise ValidationError(_("This preview has expired or was already confirmed. Upload the file again."))
     if stash["errors"]:
         raise ValidationError(_("This file has errors: correct them and upload it again. Nothing was approved."))
@@ -485,6 +422,4 @@ def review_import_confirm(*, actor: User, token: str) -> ApprovalResult:
     if len(enrollments) != len(set(ids)):
         raise ValidationError(_("Some requests of this file are no longer in your queue. Upload the file again."))
     items = [(enrollments[pk], number, dt.date.fromisoformat(start)) for pk, number, start in stash["items"]]
-    result = enrollments_approve(actor=actor, items=items) if items else ApprovalResult([], [])
-    cache.delete(_cache_key(token))
-    return result
+    return enrollments_approve(actor=actor, items=items) if items else ApprovalResult([], [])

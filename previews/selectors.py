@@ -1,0 +1,20 @@
+"""Reads of previews: a user's own preview, by its token."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from accounts.models import User
+from previews.models import Preview
+
+
+def preview_for(user: User, token: str, *, kind: str, scope: str | None = None) -> Preview | None:
+    """The user's open preview of this kind (and page) under `token`; None when there is no such
+    preview any more (expired, confirmed, discarded, never made). Another user's preview, or one made on
+    another page, is a 404: its owner's data is not shown and nothing about it is said."""
+    preview = Preview.objects.filter(token=token, kind=kind).first() if token else None
+    if preview is None:
+        return None
+    if preview.created_by_id != user.pk or (scope is not None and preview.scope != scope):
+        raise Http404
+    return preview if preview.is_open else None
