@@ -32,7 +32,8 @@ from rest_framework.views import APIView
 from bpjs import reconciliation as rec
 from bpjs import review
 from bpjs.models import Reconciliation
-from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
+from core.permissions import ensure_may_review, may_reconcile, may_view_queue, regency_for_user, village_for_user
+from core.selectors import programs_visible_to
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
 
@@ -127,7 +128,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
 
 def _ensure_may_view_queue(request) -> None:
-    if not review.may_view_queue(request.user):
+    if not may_view_queue(request.user):
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
 
 
@@ -144,12 +145,8 @@ class QueueView(ReviewAPIView):
         _ensure_may_view_queue(request)
         params, user = request.query_params, request.user
         filters = {
-            "regency": get_object_or_404(regencies_visible_to(user), pk=params["regency"])
-            if params.get("regency")
-            else None,
-            "village": get_object_or_404(villages_visible_to(user), pk=params["village"])
-            if params.get("village")
-            else None,
+            "regency": regency_for_user(user, params["regency"]) if params.get("regency") else None,
+            "village": village_for_user(user, params["village"]) if params.get("village") else None,
             "program": get_object_or_404(programs_visible_to(user), pk=params["program"])
             if params.get("program")
             else None,
@@ -185,7 +182,7 @@ class ApproveView(ReviewAPIView):
         )
         if len(enrollments) != len({row["enrollment"] for row in rows}):
             raise Http404
-        review.ensure_may_review(request.user, enrollments.values())  # Django's 403 is DRF's too
+        ensure_may_review(request.user, enrollments.values())  # Django's 403 is DRF's too
         today = timezone.localdate()
         items = [
             (
@@ -217,7 +214,7 @@ class RejectView(ReviewAPIView):
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=data.validated_data["enrollment"])
-        review.ensure_may_review(request.user, [enrollment])
+        ensure_may_review(request.user, [enrollment])
         try:
             enrollment = review.enrollment_reject(
                 actor=request.user, enrollment=enrollment, reason=data.validated_data["reason"]
@@ -233,7 +230,7 @@ class RejectView(ReviewAPIView):
 class ReconciliationCreateView(ReviewAPIView):
     @extend_schema(request={"multipart/form-data": ReconciliationInput}, responses={201: ReconciliationSerializer})
     def post(self, request):
-        if not rec.may_reconcile(request.user):
+        if not may_reconcile(request.user):
             raise PermissionDenied(_("Only DPMD staff and BPJS officers reconcile with BPJS lists."))
         data = ReconciliationInput(data=request.data)
         data.is_valid(raise_exception=True)

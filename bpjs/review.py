@@ -43,7 +43,7 @@ from accounts.models import User
 from accounts.notifications import in_app_language, notify, village_users
 from core import nik as nik_lib
 from core.models import Program, Regency, Village
-from core.roles import Role
+from core.permissions import ensure_may_review, may_see_nik, may_view_queue
 from core.selectors import governed_villages, villages_visible_to
 from core.spreadsheets import reader as roster_reader
 from core.spreadsheets.cells import CellError, header_key, is_blank, is_formula, parse_date, parse_nik
@@ -60,30 +60,6 @@ Status = Enrollment.Status
 POST_ORDER = ("status", "-term_start", "pk")
 PREVIEW_TIMEOUT = 60 * 60  # seconds a sheet preview waits for its confirmation
 _SEPARATORS = re.compile(r"[\s.\-]")
-
-
-# --- who may do what ---------------------------------------------------------------------------------
-
-
-def _active(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active)
-
-
-def may_view_queue(user: User) -> bool:
-    """BPJS officers, DPMD staff (read only) and superusers open the queue; other roles have none."""
-    return _active(user) and (user.is_superuser or user.role in (Role.BPJS, Role.DPMD))
-
-
-def may_review(user: User) -> bool:
-    """Approving and rejecting is BPJS's act: its officers and superusers."""
-    return _active(user) and (user.is_superuser or user.role == Role.BPJS)
-
-
-def ensure_may_review(user: User, enrollments: Iterable[Enrollment] = ()) -> None:
-    if not may_review(user):
-        raise PermissionDenied(_("Only BPJS officers approve or reject requests; you can see the queue only."))
-    if not user.is_superuser and any(e.program_id != user.program_id for e in enrollments):
-        raise PermissionDenied(_("You review the requests of your own program only."))
 
 
 # --- the queue ---------------------------------------------------------------------------------------
@@ -158,7 +134,7 @@ class VillageGroup:
 
 
 def nik_for(user: User, person: Person) -> str:
-    return person.nik if user.can_see_nik else person.nik_masked
+    return person.nik if may_see_nik(user) else person.nik_masked
 
 
 def queue_row(user: User, enrollment: Enrollment) -> QueueRow:

@@ -26,7 +26,15 @@ from django.views.decorators.http import require_POST
 from bpjs import reconciliation as rec
 from bpjs import review
 from core.models import Program, Village
-from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
+from core.permissions import (
+    ensure_may_review,
+    may_reconcile,
+    may_review,
+    may_view_queue,
+    regency_for_user,
+    village_for_user,
+)
+from core.selectors import programs_visible_to, regencies_visible_to
 from core.spreadsheets.cells import CellError, parse_date
 from enrollment.selectors import enrollments_visible_to
 
@@ -75,13 +83,13 @@ class MappingForm(forms.Form):
 
 def _queue_filters(request, source) -> dict:
     """The regency, desa and program the queue is narrowed to, each within the user's scope (404)."""
-    if not review.may_view_queue(request.user):
+    if not may_view_queue(request.user):
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
     user, found = request.user, {"regency": None, "village": None, "program": None}
     if code := source.get("regency"):
-        found["regency"] = get_object_or_404(regencies_visible_to(user), pk=code)
+        found["regency"] = regency_for_user(user, code)
     if code := source.get("village"):
-        found["village"] = get_object_or_404(villages_visible_to(user), pk=code)
+        found["village"] = village_for_user(user, code)
     if code := source.get("program"):
         found["program"] = get_object_or_404(programs_visible_to(user), pk=code)
     return found
@@ -113,7 +121,7 @@ def _render_queue(request, filters: dict, *, posted=None, issues=(), status: int
         **filters,
         "page": page,
         "groups": groups,
-        "may_review": review.may_review(request.user),
+        "may_review": may_review(request.user),
         "regencies": list(regencies_visible_to(request.user)),
         "programs": list(programs_visible_to(request.user)),
         "villages": Village.objects.filter(pk__in=queue.prefetch_related(None).order_by().values("village_code"))
@@ -159,7 +167,7 @@ def review_approve(request):
     enrollments = enrollments_visible_to(request.user).select_related("person", "program").in_bulk(ids)
     if len(enrollments) != len(ids):
         raise Http404
-    review.ensure_may_review(request.user, enrollments.values())
+    ensure_may_review(request.user, enrollments.values())
     items, bad_dates = _approval_items(request.POST, ids, enrollments)
     try:
         if bad_dates:
@@ -187,7 +195,7 @@ def _approved_messages(request, result: review.ApprovalResult) -> None:
 def review_reject(request):
     filters = _queue_filters(request, request.POST)
     enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=request.POST.get("enrollment") or 0)
-    review.ensure_may_review(request.user, [enrollment])
+    ensure_may_review(request.user, [enrollment])
     try:
         review.enrollment_reject(actor=request.user, enrollment=enrollment, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
@@ -217,7 +225,7 @@ def review_export(request):
 @login_required
 def review_import(request):
     """Upload a filled-in sheet (POST) → its preview (GET ?token=) → confirm (review_import_confirm)."""
-    review.ensure_may_review(request.user)
+    ensure_may_review(request.user)
     form = SheetForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -267,7 +275,7 @@ def review_import_confirm(request):
 @login_required
 def village_bpjs_status(request, code):
     """What BPJS decided for the desa's officials, with the reasons of rejected requests."""
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    village = village_for_user(request.user, code)
     enrollments = list(review.village_enrollments(request.user, village))
     context = {
         "village": village,
@@ -282,7 +290,7 @@ def village_bpjs_status(request, code):
 
 
 def _ensure_may_reconcile(request) -> None:
-    if not rec.may_reconcile(request.user):
+    if not may_reconcile(request.user):
         raise PermissionDenied(_("Reconciliation is for DPMD staff and BPJS officers."))
 
 

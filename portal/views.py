@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from core.models import Village
-from core.selectors import programs_visible_to, villages_editable_by, villages_visible_to
+from core.permissions import may_edit_village, may_see_nik, village_for_user
+from core.selectors import programs_visible_to
 from enrollment.models import Enrollment
 from enrollment.selectors import coverage, enrollments_visible_to
 from submissions.selectors import missing_documents, roster_locked
@@ -18,7 +19,7 @@ from villages.selectors import officials_visible_to, posts_visible_to
 
 @login_required
 def village_detail(request, code):
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    village = village_for_user(request.user, code)
     programs = list(programs_visible_to(request.user))
     day = timezone.localdate()
     posts = list(Post.objects.filter(village=village).select_related("person").order_by("ended_on", "position"))
@@ -44,7 +45,7 @@ def village_detail(request, code):
         "ended": [p for p in posts if p.ended_on is not None],
         "cards": [(p, figures[p.code]) for p in programs],
         "incomplete": sum(1 for _, _, m in rows if m),
-        "can_edit": villages_editable_by(request.user).filter(pk=village.pk).exists(),
+        "can_edit": may_edit_village(request.user, village),
         "locked": roster_locked(village),
     }
     return render(request, "portal/village_detail.html", context)
@@ -64,7 +65,7 @@ def official_detail(request, pk):
         enrollment.changes = enrollment.history.select_related("history_user").order_by("-history_date")
     context = {
         "person": person,
-        "nik": person.nik if request.user.can_see_nik else person.nik_masked,
+        "nik": person.nik if may_see_nik(request.user) else person.nik_masked,
         "posts": posts,
         "enrollments": enrollments,
     }

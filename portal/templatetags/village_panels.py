@@ -3,8 +3,9 @@ comes from the selectors, in a fixed number of queries whatever the village."""
 
 from django import template
 
+from core.permissions import may_start_submission
 from core.selectors import programs_visible_to
-from submissions.services import can_start, open_submissions
+from submissions.services import open_submissions
 
 register = template.Library()
 
@@ -21,5 +22,5 @@ def village_submissions(context, village):
         "village": village,
         "request": request,
         "rows": [(p, current.get(p.code)) for p in programs],
-        "may_start": village.has_government and can_start(user, village),
+        "may_start": may_start_submission(user, village),
     }

@@ -3,7 +3,8 @@ Formatting only: the data comes from the selectors, in at most two queries."""
 
 from django import template
 
-from villages.roster_import.selectors import recent_imports, village_is_editable_by
+from core.permissions import may_edit_village
+from villages.roster_import.selectors import recent_imports
 
 register = template.Library()
 
@@ -13,7 +14,7 @@ def import_panel(context, village):
     """For users who may edit the roster: the template and upload buttons and the last three imports.
     Read-only roles see nothing (the imports hold data they are not given)."""
     request = context.get("request")
-    can_edit = context["can_edit"] if "can_edit" in context else village_is_editable_by(request.user, village)
+    can_edit = context["can_edit"] if "can_edit" in context else may_edit_village(request.user, village)
     return {
         "village": village,
         "request": request,
