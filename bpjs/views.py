@@ -310,7 +310,8 @@ def reconciliation_new(request):
         else:
             return redirect("reconciliation-detail", token=reconciliation.token)
     recent = rec.reconciliations_visible_to(request.user)[:20]
-    return render(request, "bpjs/reconciliation_new.html", {"form": form, "recent": recent})
+    context = {"form": form, "recent": recent, "can_view_queue": may_view_queue(request.user)}
+    return render(request, "bpjs/reconciliation_new.html", context)
 
 
 def _reconciliation(request, token):

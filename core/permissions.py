@@ -78,6 +78,11 @@ def may_use_program(user: User, program: Program) -> bool:
     return True
 
 
+def may_administer(user: User) -> bool:
+    """The Administration link is offered to superusers; staff users reach the scoped admin by its address."""
+    return _superuser(user)
+
+
 def may_change_reference_data(user: User) -> bool:
     """Contribution rates and other regulation are changed by superusers only, in the admin."""
     return _superuser(user)

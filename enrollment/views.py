@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Regency, Subdistrict, Village
-from core.permissions import may_edit_regency, regency_for_user, subdistrict_for_user
+from core.permissions import may_edit_regency, may_view_queue, regency_for_user, subdistrict_for_user
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
 from enrollment.models import Enrollment
@@ -85,6 +85,8 @@ def regency_dashboard(request, code):
         ],
         "trends": trends,
         "can_set_target": may_edit_regency(request.user, regency),
+        "can_manage_regency": may_edit_regency(request.user, regency),
+        "can_view_queue": may_view_queue(request.user),
         "this_year": day.year,
     }
     return render(request, "enrollment/regency_dashboard.html", context)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.models import FundingSource, Program, Village
-from core.permissions import may_start_submission, regency_for_user, village_for_user
+from core.permissions import has_regency_scope, may_start_submission, regency_for_user, village_for_user
 from core.selectors import programs_visible_to
 from enrollment.models import Enrollment
 from enrollment.params import program_for
@@ -107,6 +107,7 @@ def submission_detail(request, pk):
         "rows": rows,
         "incomplete": [(post, types) for post, types in rows if types],
         "steps": steps,
+        "can_see_regency": has_regency_scope(request.user),
         "note_form": NoteForm(),
         "return_form": ReturnForm(),
         "forward_form": ForwardForm(program=submission.program) if "forward" in steps else None,
