@@ -98,7 +98,7 @@ def scenarios_visible_to(user: User) -> QuerySet[Scenario]:
 def scenario_for_user(user: User, pk: int, *, write: bool = False) -> Scenario:
     """A scenario of a regency in the user's scope; `write` (deleting it) is for the regency's DPMD staff."""
     qs = scenarios_visible_to(user)
-    return object_for_user(qs, write=write, may_write=lambda scenario: may_edit_regency(user, scenario.regency), pk=pk)
+    return object_for_user(qs, write=write, may_write=lambda s: may_edit_regency(user, s.regency_id), pk=pk)
 
 
 def village_funds_visible_to(user: User) -> QuerySet[VillageFund]:

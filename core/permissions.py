@@ -91,12 +91,14 @@ def may_change_reference_data(user: User) -> bool:
 # --- regions -----------------------------------------------------------------------------------------
 
 
-def may_edit_regency(user: User, regency: Regency) -> bool:
-    """DPMD staff decide for their regency as a whole (its officials file, budget, village ADD, scenarios,
-    coverage targets, NIK conflicts); superusers for every regency. Other roles read only."""
+def may_edit_regency(user: User, regency: Regency | str) -> bool:
+    """DPMD staff decide for their regency (given as a Regency or its code) as a whole: its officials
+    file, budget, village ADD, scenarios, coverage targets, NIK conflicts; superusers for every regency.
+    Other roles read only."""
     if not _active(user):
         return False
-    return user.is_superuser or (user.role == Role.DPMD and user.regency_id == regency.pk)
+    code = regency.pk if isinstance(regency, Regency) else regency
+    return user.is_superuser or (user.role == Role.DPMD and user.regency_id == code)
 
 
 def may_edit_village(user: User, village: Village) -> bool:

@@ -46,6 +46,6 @@ def nik_conflict_for_user(user: User, pk: int, *, write: bool = False) -> NikCon
     return object_for_user(
         nik_conflicts_visible_to(user),
         write=write,
-        may_write=lambda conflict: may_edit_regency(user, conflict.village.subdistrict.regency),
+        may_write=lambda conflict: may_edit_regency(user, conflict.village.subdistrict.regency_id),
         pk=pk,
     )
