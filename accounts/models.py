@@ -96,15 +96,6 @@ class User(AbstractUser):
         if self.role == Role.VILLAGE and self.village_id and not self.village.has_government:
             raise ValidationError({"village": _("A kelurahan has no village government.")})
 
-    def is_dpmd_of(self, regency) -> bool:
-        """DPMD staff of this regency (or a superuser): who decides for it."""
-        return self.is_superuser or (self.role == Role.DPMD and self.regency_id == regency.pk)
-
-    @property
-    def can_see_nik(self) -> bool:
-        """The roles that register people with BPJS need the full NIK; observers see it masked."""
-        return self.is_superuser or self.role in (Role.DPMD, Role.VILLAGE, Role.BPJS)
-
 
 class Notification(models.Model):
     """A message in the app (and by email where the user has an address)."""

@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 
-from core.roles import Role
+from core.permissions import has_regency_scope, own_village
 from core.selectors import regencies_visible_to
 
 
@@ -9,8 +9,8 @@ from core.selectors import regencies_visible_to
 def home(request):
     """Send each user to the page of their scope: a desa, a regency, or the comparison of regencies."""
     user = request.user
-    if user.role == Role.VILLAGE and not user.is_superuser:
-        return redirect("village-detail", code=user.village_id)
+    if not has_regency_scope(user):
+        return redirect("village-detail", code=own_village(user))
     regencies = list(regencies_visible_to(user).values_list("pk", flat=True)[:2])
     if len(regencies) == 1:
         return redirect("regency-dashboard", code=regencies[0])

@@ -30,6 +30,7 @@ from bpjs import reconciliation as rec
 from bpjs import selectors, services
 from bpjs.models import Reconciliation
 from core.api_errors import error_response
+from core.permissions import ensure_may_review, may_reconcile, may_view_queue
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
 
@@ -122,7 +123,7 @@ def _item_errors(count: int, issues: list[services.RowIssue]) -> dict:
 
 
 def _ensure_may_view_queue(request) -> None:
-    if not selectors.may_view_queue(request.user):
+    if not may_view_queue(request.user):
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
 
 
@@ -168,7 +169,7 @@ class ApproveView(APIView):
             for row in data.validated_data["items"]
         ]
         items = services.approval_items(request.user, rows)
-        selectors.ensure_may_review(request.user, (e for e, _, _ in items))  # Django's 403 is DRF's too
+        ensure_may_review(request.user, (e for e, _, _ in items))  # Django's 403 is DRF's too
         try:
             result = services.enrollments_approve(actor=request.user, items=items)
         except services.ApprovalError as exc:
@@ -192,7 +193,7 @@ class RejectView(APIView):
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=data.validated_data["enrollment"])
-        selectors.ensure_may_review(request.user, [enrollment])
+        ensure_may_review(request.user, [enrollment])
         enrollment = services.enrollment_reject(
             actor=request.user, enrollment=enrollment, reason=data.validated_data["reason"]
         )
@@ -205,7 +206,7 @@ class RejectView(APIView):
 class ReconciliationCreateView(APIView):
     @extend_schema(request={"multipart/form-data": ReconciliationInput}, responses={201: ReconciliationSerializer})
     def post(self, request):
-        if not rec.may_reconcile(request.user):
+        if not may_reconcile(request.user):
             raise PermissionDenied(_("Only DPMD staff and BPJS officers reconcile with BPJS lists."))
         data = ReconciliationInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -47,6 +47,7 @@ from bpjs.models import Reconciliation, ReconciliationMapping
 from bpjs.services import normalize_participant_number
 from core import nik as nik_lib
 from core.models import Program, Regency, Village
+from core.permissions import ensure_may_reconcile, may_reconcile
 from core.roles import Role
 from core.spreadsheets.cells import CellError, cell_text, header_key, is_blank, is_formula, parse_nik, parse_rupiah
 from core.spreadsheets.columns import Column, village_columns
@@ -107,10 +108,6 @@ _INACTIVE_WORDS = {"nonaktif", "tidakaktif", "inactive", "nonactive", "na", "pas
 # --- who may reconcile what --------------------------------------------------------------------------
 
 
-def may_reconcile(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or user.role in (Role.DPMD, Role.BPJS)))
-
-
 def reconciliation_regencies(user: User) -> QuerySet[Regency]:
     qs = Regency.objects.all()
     if not may_reconcile(user):
@@ -135,16 +132,6 @@ def reconciliations_visible_to(user: User) -> QuerySet[Reconciliation]:
     return Reconciliation.objects.filter(
         regency__in=reconciliation_regencies(user), program__in=reconciliation_programs(user)
     ).select_related("program", "regency", "created_by")
-
-
-def _ensure_may_reconcile(user: User, regency: Regency, program: Program) -> None:
-    if not may_reconcile(user):
-        raise PermissionDenied(_("Only DPMD staff and BPJS officers reconcile with BPJS lists."))
-    if not (
-        reconciliation_regencies(user).filter(pk=regency.pk).exists()
-        and reconciliation_programs(user).filter(pk=program.pk).exists()
-    ):
-        raise PermissionDenied(_("You cannot reconcile this regency and program."))
 
 
 # --- the file's columns ------------------------------------------------------------------------------
@@ -517,7 +504,7 @@ def _upload_name(upload) -> str:
 def reconciliation_upload(*, actor: User, regency: Regency, program: Program, upload) -> Reconciliation:
     """Keep a BPJS list (privately) until its columns are mapped; a file that cannot be read raises
     ImportFileError and keeps nothing."""
-    _ensure_may_reconcile(actor, regency, program)
+    ensure_may_reconcile(actor, regency, program)
     name = _upload_name(upload)
     values = read_rows(upload, name=name)
     header_at, headers = find_header(values)
@@ -549,7 +536,7 @@ def _delete_file_on_commit(reconciliation: Reconciliation) -> None:
 @transaction.atomic
 def reconciliation_run(*, actor: User, reconciliation: Reconciliation, mapping: dict[str, str]) -> Reconciliation:
     """Compare an uploaded list with the given column mapping; the mapping is remembered for the branch."""
-    _ensure_may_reconcile(actor, reconciliation.regency, reconciliation.program)
+    ensure_may_reconcile(actor, reconciliation.regency, reconciliation.program)
     reconciliation = Reconciliation.objects.select_for_update().get(pk=reconciliation.pk)
     if reconciliation.result.get("stage") != "mapping":
         raise ValidationError(_("This list has already been compared."))
@@ -580,7 +567,7 @@ def reconciliation_create(
 ) -> Reconciliation:
     """Upload and compare in one step (the API): with the given mapping, else the branch's saved one or
     the usual header names. The file itself is not kept."""
-    _ensure_may_reconcile(actor, regency, program)
+    ensure_may_reconcile(actor, regency, program)
     name = _upload_name(upload)
     values = read_rows(upload, name=name)
     header_at, headers = find_header(values)
@@ -621,7 +608,7 @@ def reconciliation_apply(
 ) -> list[Enrollment]:
     """Turn confirmed matches into enrollment updates, all of them or none. Each line is applied once,
     and only if its enrollment is still as it was compared (else: compare again)."""
-    _ensure_may_reconcile(actor, reconciliation.regency, reconciliation.program)
+    ensure_may_reconcile(actor, reconciliation.regency, reconciliation.program)
     reconciliation = Reconciliation.objects.select_for_update().get(pk=reconciliation.pk)
     on = on or timezone.localdate()
     lines = _lines_by_key(reconciliation.result)

@@ -1,5 +1,5 @@
-"""Reads of the BPJS review queue: who may open it and act on it, the queue itself grouped by desa with
-the filters the page and the API read alike, and what a desa reads of BPJS's decisions.
+"""Reads of the BPJS review queue: the queue itself grouped by desa with the filters the page and the API
+read alike, and what a desa reads of BPJS's decisions. Who may open it and act on it is core.permissions.
 
 Who: a BPJS officer reviews the requests of their program in the regencies of their branch; DPMD staff
 see the queue of their regency but do not act on it (a 403); superusers do everything. Objects come from
@@ -10,44 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.models import Program, Regency, Village
-from core.roles import Role
-from core.selectors import governed_villages, programs_visible_to, regencies_visible_to, villages_visible_to
+from core.permissions import may_see_nik, may_view_queue, regency_for_user, village_for_user
+from core.selectors import governed_villages, programs_visible_to, villages_visible_to
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
 from villages.models import FamilyMember, Person, Post
 
 Status = Enrollment.Status
-
-
-# --- who may do what ---------------------------------------------------------------------------------
-
-
-def _active(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active)
-
-
-def may_view_queue(user: User) -> bool:
-    """BPJS officers, DPMD staff (read only) and superusers open the queue; other roles have none."""
-    return _active(user) and (user.is_superuser or user.role in (Role.BPJS, Role.DPMD))
-
-
-def may_review(user: User) -> bool:
-    """Approving and rejecting is BPJS's act: its officers and superusers."""
-    return _active(user) and (user.is_superuser or user.role == Role.BPJS)
-
-
-def ensure_may_review(user: User, enrollments: Iterable[Enrollment] = ()) -> None:
-    if not may_review(user):
-        raise PermissionDenied(_("Only BPJS officers approve or reject requests; you can see the queue only."))
-    if not user.is_superuser and any(e.program_id != user.program_id for e in enrollments):
-        raise PermissionDenied(_("You review the requests of your own program only."))
 
 
 # --- the queue ---------------------------------------------------------------------------------------
@@ -122,7 +96,7 @@ class VillageGroup:
 
 
 def nik_for(user: User, person: Person) -> str:
-    return person.nik if user.can_see_nik else person.nik_masked
+    return person.nik if may_see_nik(user) else person.nik_masked
 
 
 def queue_row(user: User, enrollment: Enrollment) -> QueueRow:
@@ -155,8 +129,9 @@ def village_enrollments(user: User, village: Village) -> QuerySet[Enrollment]:
 def queue_filters(user: User, params: Mapping[str, str]) -> dict:
     """The regency, desa and program (`?regency=&village=&program=` codes) the queue is narrowed to, each
     looked up within the user's scope: a code outside it is a 404. The page and the API read them alike."""
-    lookups = {"regency": regencies_visible_to, "village": villages_visible_to, "program": programs_visible_to}
-    return {
-        name: get_object_or_404(visible(user), pk=params[name]) if params.get(name) else None
-        for name, visible in lookups.items()
+    getters = {
+        "regency": regency_for_user,
+        "village": village_for_user,
+        "program": lambda user, code: get_object_or_404(programs_visible_to(user), pk=code),
     }
+    return {name: get(user, params[name]) if params.get(name) else None for name, get in getters.items()}

@@ -22,8 +22,8 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.notifications import in_app_language, notify, village_users
-from bpjs.selectors import ensure_may_review
 from core.models import Village
+from core.permissions import ensure_may_review
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to, participant_number_taken_message, participant_numbers_taken
 from enrollment.services import enrollment_change_status, enrollments_activate

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from bpjs.selectors import ensure_may_review, nik_for
+from bpjs.selectors import nik_for
 from bpjs.services import ApprovalResult, check_approvals, enrollments_approve, normalize_participant_number
 from core import nik as nik_lib
 from core.models import Program
+from core.permissions import ensure_may_review
 from core.spreadsheets.cells import CellError, cell_text, is_blank, is_formula, parse_date, parse_nik
 from core.spreadsheets.columns import Column
 from core.spreadsheets.reader import ImportFileError, find_header_row, is_blank_row, match_header, read_filled_rows

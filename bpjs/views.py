@@ -28,7 +28,14 @@ from bpjs import selectors, services, sheet
 from bpjs.selectors import queue_filters
 from bpjs.services import RowIssue, approval_items
 from core.models import Program, Village
-from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
+from core.permissions import (
+    ensure_may_review,
+    may_reconcile,
+    may_review,
+    may_view_queue,
+    village_for_user,
+)
+from core.selectors import programs_visible_to, regencies_visible_to
 from core.spreadsheets.cells import CellError, parse_date
 from enrollment.selectors import enrollments_visible_to
 
@@ -77,7 +84,7 @@ class MappingForm(forms.Form):
 
 def _queue_filters(request, source) -> dict:
     """The regency, desa and program the queue is narrowed to, each within the user's scope (404)."""
-    if not selectors.may_view_queue(request.user):
+    if not may_view_queue(request.user):
         raise PermissionDenied(_("The review queue is for BPJS officers and DPMD staff."))
     return queue_filters(request.user, source)
 
@@ -108,7 +115,7 @@ def _render_queue(request, filters: dict, *, posted=None, issues=(), status: int
         **filters,
         "page": page,
         "groups": groups,
-        "may_review": selectors.may_review(request.user),
+        "may_review": may_review(request.user),
         "regencies": list(regencies_visible_to(request.user)),
         "programs": list(programs_visible_to(request.user)),
         "villages": Village.objects.filter(pk__in=queue.prefetch_related(None).order_by().values("village_code"))
@@ -153,7 +160,7 @@ def review_approve(request):
         return redirect(_queue_url(filters))
     rows, bad_dates = _approval_rows(request.POST, ids)
     items = approval_items(request.user, rows)
-    selectors.ensure_may_review(request.user, (e for e, _, _ in items))
+    ensure_may_review(request.user, (e for e, _, _ in items))
     try:
         if bad_dates:
             raise services.ApprovalError(sorted(bad_dates + services.check_approvals(items)[0], key=lambda i: i.index))
@@ -180,7 +187,7 @@ def _approved_messages(request, result: services.ApprovalResult) -> None:
 def review_reject(request):
     filters = _queue_filters(request, request.POST)
     enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=request.POST.get("enrollment") or 0)
-    selectors.ensure_may_review(request.user, [enrollment])
+    ensure_may_review(request.user, [enrollment])
     try:
         services.enrollment_reject(actor=request.user, enrollment=enrollment, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
@@ -210,7 +217,7 @@ def review_export(request):
 @login_required
 def review_import(request):
     """Upload a filled-in sheet (POST) → its preview (GET ?token=) → confirm (review_import_confirm)."""
-    selectors.ensure_may_review(request.user)
+    ensure_may_review(request.user)
     form = SheetForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -257,7 +264,7 @@ def review_import_confirm(request):
 @login_required
 def village_bpjs_status(request, code):
     """What BPJS decided for the desa's officials, with the reasons of rejected requests."""
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    village = village_for_user(request.user, code)
     enrollments = list(selectors.village_enrollments(request.user, village))
     context = {
         "village": village,
@@ -272,7 +279,7 @@ def village_bpjs_status(request, code):
 
 
 def _ensure_may_reconcile(request) -> None:
-    if not rec.may_reconcile(request.user):
+    if not may_reconcile(request.user):
         raise PermissionDenied(_("Reconciliation is for DPMD staff and BPJS officers."))
 
 
@@ -292,7 +299,8 @@ def reconciliation_new(request):
         else:
             return redirect("reconciliation-detail", token=reconciliation.token)
     recent = rec.reconciliations_visible_to(request.user)[:20]
-    return render(request, "bpjs/reconciliation_new.html", {"form": form, "recent": recent})
+    context = {"form": form, "recent": recent, "can_view_queue": may_view_queue(request.user)}
+    return render(request, "bpjs/reconciliation_new.html", context)
 
 
 def _reconciliation(request, token):

@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from budgets.models import Allocation, ContributionRate, Payment, RegencyMinimumWage, VillageFund
 from budgets.selectors import allocations_visible_to, payments_visible_to
 from core.admin import ScopedHistoryAdmin
+from core.permissions import may_change_reference_data
 
 
 @admin.register(Allocation)
@@ -33,9 +34,9 @@ class ContributionRateAdmin(SimpleHistoryAdmin):
     list_select_related = ["component__program"]
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return may_change_reference_data(request.user)
 
-    has_add_permission = has_delete_permission = lambda self, request, obj=None: request.user.is_superuser
+    has_add_permission = has_delete_permission = has_change_permission
 
 
 @admin.register(RegencyMinimumWage)

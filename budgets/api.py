@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
@@ -28,13 +27,8 @@ from budgets.selectors import AccountLine, BudgetLine
 from budgets.services import Payer
 from core.api_errors import form_invalid
 from core.models import ProgramComponent
-from core.selectors import (
-    governed_villages,
-    programs_visible_to,
-    regencies_visible_to,
-    villages_editable_by,
-    villages_visible_to,
-)
+from core.permissions import regency_for_user, village_for_user
+from core.selectors import programs_visible_to
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
 
@@ -123,7 +117,7 @@ class BudgetView(APIView):
     def get(self, request):
         query = RegencyQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        regency = get_object_or_404(regencies_visible_to(request.user), pk=query.validated_data["regency"])
+        regency = regency_for_user(request.user, query.validated_data["regency"])
         year = query.validated_data.get("year") or timezone.localdate().year
         budget = selectors.regency_budget(
             regency=regency, programs=list(programs_visible_to(request.user)), year=year, today=timezone.localdate()
@@ -145,7 +139,7 @@ class VillageBudgetView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("year", int)], responses={200: dict})
     def get(self, request, code):
-        village = get_object_or_404(governed_villages(villages_visible_to(request.user)), pk=code)
+        village = village_for_user(request.user, code, governed=True)
         year = _year(request)
         budget = selectors.village_budget(
             village=village, programs=list(programs_visible_to(request.user)), year=year, today=timezone.localdate()
@@ -193,15 +187,9 @@ class PaymentSerializer(serializers.ModelSerializer):
 def _payer_for_writing(request, data) -> Payer:
     """The payer named by `regency` or `village`: 404 outside the scope, 403 for a role that only reads."""
     if data.get("village"):
-        village = get_object_or_404(governed_villages(villages_visible_to(request.user)), pk=data["village"])
-        if not villages_editable_by(request.user).filter(pk=village.pk).exists():
-            raise PermissionDenied
-        return Payer(village=village)
+        return Payer(village=village_for_user(request.user, data["village"], write=True, governed=True))
     if data.get("regency"):
-        regency = get_object_or_404(regencies_visible_to(request.user), pk=data["regency"])
-        if not selectors.regencies_editable_by(request.user).filter(pk=regency.pk).exists():
-            raise PermissionDenied
-        return Payer(regency=regency)
+        return Payer(regency=regency_for_user(request.user, data["regency"], write=True))
     raise serializers.ValidationError({"regency": [_("Give the payer: regency (e.g. 17.06) or village code.")]})
 
 
@@ -217,13 +205,9 @@ class PaymentsView(APIView):
         payments = selectors.payments_visible_to(request.user).order_by("-fiscal_year", "-month", "-pk")
         params = request.query_params
         if params.get("regency"):
-            payments = payments.filter(
-                regency=get_object_or_404(regencies_visible_to(request.user), pk=params["regency"])
-            )
+            payments = payments.filter(regency=regency_for_user(request.user, params["regency"]))
         if params.get("village"):
-            payments = payments.filter(
-                village=get_object_or_404(villages_visible_to(request.user), pk=params["village"])
-            )
+            payments = payments.filter(village=village_for_user(request.user, params["village"]))
         if params.get("year"):
             payments = payments.filter(fiscal_year=_year(request))
         paginator = PageNumberPagination()
@@ -302,16 +286,14 @@ class ScenariosView(APIView):
         scenarios = selectors.scenarios_visible_to(request.user)
         if request.query_params.get("regency"):
             code = request.query_params["regency"]
-            scenarios = scenarios.filter(regency=get_object_or_404(regencies_visible_to(request.user), pk=code))
+            scenarios = scenarios.filter(regency=regency_for_user(request.user, code))
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(scenarios, request, view=self)
         return paginator.get_paginated_response([_scenario(s, request) for s in page])
 
     @extend_schema(request=dict, responses={201: dict})
     def post(self, request):
-        regency = get_object_or_404(regencies_visible_to(request.user), pk=request.data.get("regency") or "")
-        if not selectors.regencies_editable_by(request.user).filter(pk=regency.pk).exists():
-            raise PermissionDenied
+        regency = regency_for_user(request.user, request.data.get("regency") or "", write=True)
         form = ScenarioForm(request.data, programs=programs_visible_to(request.user))
         if not form.is_valid():
             raise form_invalid(form)
@@ -325,7 +307,7 @@ class ScenarioView(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request, pk):
-        scenario = get_object_or_404(selectors.scenarios_visible_to(request.user), pk=pk)
+        scenario = selectors.scenario_for_user(request.user, pk)
         result = scenario_result(scenario, day=timezone.localdate())
         return Response({**_scenario(scenario, request), "figures": _result(result)})
 

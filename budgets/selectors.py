@@ -34,14 +34,8 @@ from accounts.models import User
 from budgets.contributions import Contribution, EnrollmentCost, RateBook, enrollment_costs
 from budgets.models import Allocation, Payment, Scenario, VillageFund
 from core.models import FundingSource, Program, Regency, Village
-from core.selectors import (
-    governed_villages,
-    programs_visible_to,
-    regencies_editable_by,
-    regencies_visible_to,
-    villages_editable_by,
-    villages_visible_to,
-)
+from core.permissions import may_edit_budget, may_edit_regency, object_for_user
+from core.selectors import governed_villages, programs_visible_to, regencies_visible_to, villages_visible_to
 from enrollment.models import Enrollment
 from villages.models import MAIN_POST_ORDER, Position, Post
 
@@ -73,17 +67,14 @@ def _payer_visible_to(qs: QuerySet, user: User) -> QuerySet:
     )
 
 
-def _payer_editable_by(qs: QuerySet, user: User) -> QuerySet:
-    """DPMD staff: the rows of their regency and of its desa; a village head: their desa's."""
-    return qs.filter(Q(regency__in=regencies_editable_by(user)) | Q(village__in=villages_editable_by(user)))
-
-
 def allocations_visible_to(user: User) -> QuerySet[Allocation]:
     return _payer_visible_to(Allocation.objects.select_related("regency", "village", "program", "source"), user)
 
 
-def allocations_editable_by(user: User) -> QuerySet[Allocation]:
-    return _payer_editable_by(Allocation.objects.all(), user)
+def allocation_for_user(user: User, pk: int, *, write: bool = False) -> Allocation:
+    """An allocation in the user's scope (a 404 outside it); `write` needs the right to its payer's budget."""
+    qs = allocations_visible_to(user)
+    return object_for_user(qs, write=write, may_write=lambda allocation: may_edit_budget(user, allocation), pk=pk)
 
 
 def payments_visible_to(user: User) -> QuerySet[Payment]:
@@ -91,8 +82,9 @@ def payments_visible_to(user: User) -> QuerySet[Payment]:
     return _payer_visible_to(qs, user)
 
 
-def payments_editable_by(user: User) -> QuerySet[Payment]:
-    return _payer_editable_by(Payment.objects.all(), user)
+def payment_for_user(user: User, pk: int, *, write: bool = False) -> Payment:
+    qs = payments_visible_to(user)
+    return object_for_user(qs, write=write, may_write=lambda payment: may_edit_budget(user, payment), pk=pk)
 
 
 def scenarios_visible_to(user: User) -> QuerySet[Scenario]:
@@ -103,8 +95,10 @@ def scenarios_visible_to(user: User) -> QuerySet[Scenario]:
     return qs.filter(regency__in=regencies_visible_to(user), program__in=programs_visible_to(user))
 
 
-def scenarios_editable_by(user: User) -> QuerySet[Scenario]:
-    return Scenario.objects.filter(regency__in=regencies_editable_by(user))
+def scenario_for_user(user: User, pk: int, *, write: bool = False) -> Scenario:
+    """A scenario of a regency in the user's scope; `write` (deleting it) is for the regency's DPMD staff."""
+    qs = scenarios_visible_to(user)
+    return object_for_user(qs, write=write, may_write=lambda s: may_edit_regency(user, s.regency_id), pk=pk)
 
 
 def village_funds_visible_to(user: User) -> QuerySet[VillageFund]:

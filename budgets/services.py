@@ -23,6 +23,7 @@ from budgets.contributions import enrollment_costs
 from budgets.models import Allocation, Payment, Scenario, VillageFund
 from budgets.selectors import DUE_DAY
 from core.models import FundingSource, Program, Regency, Village
+from core.permissions import ensure, may_edit_budget, may_edit_regency
 from enrollment.models import Enrollment
 from enrollment.services import enrollment_change_status
 
@@ -52,6 +53,14 @@ class Payer:
         return str(self.regency or self.village)
 
 
+def _ensure_may_edit(actor: User, payer) -> None:
+    ensure(may_edit_budget(actor, payer), _("You may not change this budget."))
+
+
+def _ensure_dpmd_of(actor: User, regency: Regency | str) -> None:
+    ensure(may_edit_regency(actor, regency), _("Only DPMD staff of the regency may do this."))
+
+
 def check_source_level(source: FundingSource, payer: Payer) -> None:
     if source.level == payer.level:
         return
@@ -78,6 +87,7 @@ def allocation_create(
     amount: int,
     note: str = "",
 ) -> Allocation:
+    _ensure_may_edit(actor, payer)
     check_source_level(source, payer)
     allocation = Allocation(
         fiscal_year=fiscal_year, program=program, source=source, amount=amount, note=note, **payer.fields
@@ -99,6 +109,7 @@ def allocation_update(
     amount: int,
     note: str = "",
 ) -> Allocation:
+    _ensure_may_edit(actor, allocation)
     check_source_level(source, Payer(regency=allocation.regency, village=allocation.village))
     allocation.fiscal_year, allocation.program, allocation.source = fiscal_year, program, source
     allocation.amount, allocation.note = amount, note
@@ -110,6 +121,7 @@ def allocation_update(
 
 @transaction.atomic
 def allocation_delete(*, actor: User, allocation: Allocation) -> None:
+    _ensure_may_edit(actor, allocation)
     allocation._history_user = actor  # the deletion is kept in the history with who did it
     allocation.delete()
 
@@ -131,6 +143,7 @@ def payment_record(
     reference: str = "",
 ) -> Payment:
     """Record a contribution paid to BPJS for one month, by a regency or a desa, from one source."""
+    _ensure_may_edit(actor, payer)
     check_source_level(source, payer)
     if amount <= 0:
         raise ValidationError({"amount": _("The amount must be more than zero.")})
@@ -155,6 +168,7 @@ def payment_record(
 
 @transaction.atomic
 def payment_delete(*, actor: User, payment: Payment) -> None:
+    _ensure_may_edit(actor, payment)
     payment._history_user = actor
     payment.delete()
 
@@ -164,7 +178,8 @@ def payment_delete(*, actor: User, payment: Payment) -> None:
 
 @transaction.atomic
 def village_fund_set(*, actor: User, village: Village, fiscal_year: int, add_amount: int) -> VillageFund:
-    """Enter (or correct) a desa's ADD for a year."""
+    """Enter (or correct) a desa's ADD for a year: DPMD staff of its regency do."""
+    _ensure_dpmd_of(actor, village.subdistrict.regency_id)
     if not village.has_government:
         raise ValidationError({"village": _("%(village)s is a kelurahan: it has no ADD.") % {"village": village}})
     if add_amount <= 0:
@@ -195,6 +210,7 @@ def scenario_create(
     add_share_threshold: Decimal,
 ) -> Scenario:
     """Save a "cover everyone not yet in `program`" question; its figures are computed when shown."""
+    _ensure_dpmd_of(actor, regency)
     codes = [c.code for c in program.components_for(components)]
     if source.level == FundingSource.Level.PARTICIPANT:
         raise ValidationError({"source": _("The employer share is paid from a regency or a village budget.")})
@@ -218,6 +234,7 @@ def scenario_create(
 
 @transaction.atomic
 def scenario_delete(*, actor: User, scenario: Scenario) -> None:
+    _ensure_dpmd_of(actor, scenario.regency_id)
     scenario._history_user = actor
     scenario.delete()
 

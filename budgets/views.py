@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,41 +32,18 @@ from budgets.imports import PAYMENTS, VILLAGE_FUNDS
 from budgets.models import Allocation
 from budgets.scenarios import scenario_result, scenarios_compare
 from budgets.services import Payer
-from core.models import FundingSource, Regency, Village
+from core.models import FundingSource
+from core.permissions import may_edit_budget, regency_for_user, village_for_user
 from core.selectors import (
-    governed_villages,
     programs_visible_to,
-    regencies_visible_to,
-    villages_editable_by,
-    villages_visible_to,
 )
 from core.spreadsheets.reader import ImportFileError
 
 # --- scope -------------------------------------------------------------------------------------------
 
 
-def _regency(request, code: str, *, write: bool = False) -> Regency:
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
-    if write and not selectors.regencies_editable_by(request.user).filter(pk=regency.pk).exists():
-        raise PermissionDenied
-    return regency
-
-
-def _village(request, code: str, *, write: bool = False) -> Village:
-    village = get_object_or_404(governed_villages(villages_visible_to(request.user)), pk=code)
-    if write and not villages_editable_by(request.user).filter(pk=village.pk).exists():
-        raise PermissionDenied
-    return village
-
-
-def _can_write(request, payer: Payer) -> bool:
-    if payer.regency:
-        return selectors.regencies_editable_by(request.user).filter(pk=payer.regency.pk).exists()
-    return villages_editable_by(request.user).filter(pk=payer.village.pk).exists()
-
-
 def _writable_or_403(request, payer: Payer) -> None:
-    if request.method == "POST" and not _can_write(request, payer):
+    if request.method == "POST" and not may_edit_budget(request.user, payer):
         raise PermissionDenied
 
 
@@ -105,17 +82,22 @@ def _form_errors_from(form, exc: ValidationError) -> None:
 
 @login_required
 def regency_budget(request, code):
-    regency = _regency(request, code)
+    regency = regency_for_user(request.user, code)
     year = _year(request)
     programs = list(programs_visible_to(request.user))
     budget = selectors.regency_budget(regency=regency, programs=programs, year=year, today=timezone.localdate())
-    context = {"regency": regency, "budget": budget, "year": year, "can_edit": _can_write(request, Payer(regency))}
+    context = {
+        "regency": regency,
+        "budget": budget,
+        "year": year,
+        "can_edit": may_edit_budget(request.user, Payer(regency)),
+    }
     return render(request, "budgets/regency_budget.html", context)
 
 
 @login_required
 def village_budget(request, code):
-    village = _village(request, code)
+    village = village_for_user(request.user, code, governed=True)
     year = _year(request)
     programs = list(programs_visible_to(request.user))
     budget = selectors.village_budget(village=village, programs=programs, year=year, today=timezone.localdate())
@@ -124,7 +106,7 @@ def village_budget(request, code):
         "regency": village.subdistrict.regency,
         "budget": budget,
         "year": year,
-        "can_edit": _can_write(request, Payer(village=village)),
+        "can_edit": may_edit_budget(request.user, Payer(village=village)),
     }
     return render(request, "budgets/village_budget.html", context)
 
@@ -160,31 +142,24 @@ def _allocation_page(request, payer: Payer, allocation: Allocation | None = None
 
 @login_required
 def regency_allocation_new(request, code):
-    return _allocation_page(request, Payer(regency=_regency(request, code, write=True)))
+    return _allocation_page(request, Payer(regency=regency_for_user(request.user, code, write=True)))
 
 
 @login_required
 def village_allocation_new(request, code):
-    return _allocation_page(request, Payer(village=_village(request, code, write=True)))
-
-
-def _allocation(request, pk) -> Allocation:
-    allocation = get_object_or_404(selectors.allocations_visible_to(request.user), pk=pk)
-    if not selectors.allocations_editable_by(request.user).filter(pk=allocation.pk).exists():
-        raise PermissionDenied
-    return allocation
+    return _allocation_page(request, Payer(village=village_for_user(request.user, code, write=True, governed=True)))
 
 
 @login_required
 def allocation_edit(request, pk):
-    allocation = _allocation(request, pk)
+    allocation = selectors.allocation_for_user(request.user, pk, write=True)
     return _allocation_page(request, Payer(allocation.regency, allocation.village), allocation)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def allocation_delete(request, pk):
-    allocation = _allocation(request, pk)
+    allocation = selectors.allocation_for_user(request.user, pk, write=True)
     payer = Payer(allocation.regency, allocation.village)
     if request.method == "POST":
         services.allocation_delete(actor=request.user, allocation=allocation)
@@ -222,7 +197,7 @@ def _payments_page(request, payer: Payer, payments):
         "year": year,
         "payments": _with_month_dates(payments(programs=list(programs), year=year)),
         "form": form,
-        "can_edit": _can_write(request, payer),
+        "can_edit": may_edit_budget(request.user, payer),
         "back": _budget_url(payer, year),
     }
     return render(request, "budgets/payments.html", context)
@@ -230,7 +205,7 @@ def _payments_page(request, payer: Payer, payments):
 
 @login_required
 def regency_payments(request, code):
-    regency = _regency(request, code)
+    regency = regency_for_user(request.user, code)
     return _payments_page(
         request, Payer(regency=regency), lambda **kw: selectors.regency_payments(regency=regency, **kw)
     )
@@ -238,7 +213,7 @@ def regency_payments(request, code):
 
 @login_required
 def village_payments(request, code):
-    village = _village(request, code)
+    village = village_for_user(request.user, code, governed=True)
     return _payments_page(
         request, Payer(village=village), lambda **kw: selectors.village_payments(village=village, **kw)
     )
@@ -292,20 +267,18 @@ def _payments_import(request, payer: Payer):
 
 @login_required
 def regency_payments_import(request, code):
-    return _payments_import(request, Payer(regency=_regency(request, code, write=True)))
+    return _payments_import(request, Payer(regency=regency_for_user(request.user, code, write=True)))
 
 
 @login_required
 def village_payments_import(request, code):
-    return _payments_import(request, Payer(village=_village(request, code, write=True)))
+    return _payments_import(request, Payer(village=village_for_user(request.user, code, write=True, governed=True)))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def payment_delete(request, pk):
-    payment = get_object_or_404(selectors.payments_visible_to(request.user), pk=pk)
-    if not selectors.payments_editable_by(request.user).filter(pk=payment.pk).exists():
-        raise PermissionDenied
+    payment = selectors.payment_for_user(request.user, pk, write=True)
     payer = Payer(payment.regency, payment.village)
     if request.method == "POST":
         services.payment_delete(actor=request.user, payment=payment)
@@ -320,7 +293,7 @@ def payment_delete(request, pk):
 
 @login_required
 def village_funds(request, code):
-    regency = _regency(request, code, write=request.method == "POST")
+    regency = regency_for_user(request.user, code, write=request.method == "POST")
     year = _year(request)
     villages = selectors.villages_with_funds(regency=regency, year=year)
     form = VillageFundForm(request.POST or None, initial={"fiscal_year": year}, villages=villages)
@@ -337,14 +310,14 @@ def village_funds(request, code):
         "year": year,
         "villages": villages,
         "form": form,
-        "can_edit": _can_write(request, Payer(regency)),
+        "can_edit": may_edit_budget(request.user, Payer(regency)),
     }
     return render(request, "budgets/village_funds.html", context)
 
 
 @login_required
 def village_funds_import(request, code):
-    regency = _regency(request, code, write=True)
+    regency = regency_for_user(request.user, code, write=True)
     return _import_page(
         request,
         columns=imports.FUND_COLUMNS,
@@ -364,21 +337,17 @@ def village_funds_import(request, code):
 # --- scenarios ---------------------------------------------------------------------------------------
 
 
-def _scenario(request, pk):
-    return get_object_or_404(selectors.scenarios_visible_to(request.user), pk=pk)
-
-
 @login_required
 def scenario_list(request, code):
-    regency = _regency(request, code)
+    regency = regency_for_user(request.user, code)
     scenarios = selectors.scenarios_visible_to(request.user).filter(regency=regency)
-    context = {"regency": regency, "scenarios": scenarios, "can_edit": _can_write(request, Payer(regency))}
+    context = {"regency": regency, "scenarios": scenarios, "can_edit": may_edit_budget(request.user, Payer(regency))}
     return render(request, "budgets/scenario_list.html", context)
 
 
 @login_required
 def scenario_new(request, code):
-    regency = _regency(request, code, write=True)
+    regency = regency_for_user(request.user, code, write=True)
     initial = {"start_month": f"{timezone.localdate():%Y-%m}", "source": FundingSource.objects.filter(pk="ADD").first()}
     form = ScenarioForm(request.POST or None, initial=initial, programs=programs_visible_to(request.user))
     if request.method == "POST" and form.is_valid():
@@ -394,20 +363,20 @@ def scenario_new(request, code):
 
 @login_required
 def scenario_detail(request, pk):
-    scenario = _scenario(request, pk)
+    scenario = selectors.scenario_for_user(request.user, pk)
     result = scenario_result(scenario, day=timezone.localdate())
     context = {
         "scenario": scenario,
         "regency": scenario.regency,
         "result": result,
-        "can_edit": _can_write(request, Payer(scenario.regency)),
+        "can_edit": may_edit_budget(request.user, Payer(scenario.regency)),
     }
     return render(request, "budgets/scenario_detail.html", context)
 
 
 @login_required
 def scenario_compare(request, code):
-    regency = _regency(request, code)
+    regency = regency_for_user(request.user, code)
     ids = list(dict.fromkeys(request.GET.getlist("ids")))
     if not 2 <= len(ids) <= 4 or not all(i.isdigit() for i in ids):
         messages.error(request, _("Choose two to four scenarios to compare."))
@@ -423,7 +392,7 @@ def scenario_compare(request, code):
 
 @login_required
 def scenario_export(request, pk) -> HttpResponse:
-    scenario = _scenario(request, pk)
+    scenario = selectors.scenario_for_user(request.user, pk)
     day = timezone.localdate()
     return scenario_xlsx(scenario, scenario_result(scenario, day=day), day=day)
 
@@ -431,9 +400,7 @@ def scenario_export(request, pk) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def scenario_delete(request, pk):
-    scenario = _scenario(request, pk)
-    if not selectors.scenarios_editable_by(request.user).filter(pk=scenario.pk).exists():
-        raise PermissionDenied
+    scenario = selectors.scenario_for_user(request.user, pk, write=True)
     if request.method == "POST":
         services.scenario_delete(actor=request.user, scenario=scenario)
         messages.success(request, _("The scenario was deleted."))

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.unread_notifications",
+                "accounts.context_processors.menu",
             ],
         },
     },

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Regency, Subdistrict, Village
-from core.selectors import programs_visible_to, regencies_visible_to, subdistricts_visible_to
+from core.permissions import may_edit_regency, may_view_queue, regency_for_user, subdistrict_for_user
+from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
 from enrollment.models import Enrollment
 from enrollment.params import as_of_from, program_for
@@ -65,7 +66,7 @@ def regency_list(request):
 
 @login_required
 def regency_dashboard(request, code):
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    regency = regency_for_user(request.user, code)
     day = _day(request)
     programs = list(programs_visible_to(request.user))
     figures = regency_coverage(regency=regency, programs=programs, day=day)
@@ -78,7 +79,9 @@ def regency_dashboard(request, code):
         "cards": [(p, figures.totals[p.code], figures.sources[p.code]) for p in programs],
         "subdistricts": [(s, _cells(figures.per_subdistrict, s.pk, programs)) for s in figures.subdistricts],
         "trends": trends,
-        "can_set_target": request.user.is_dpmd_of(regency),
+        "can_set_target": may_edit_regency(request.user, regency),
+        "can_manage_regency": may_edit_regency(request.user, regency),
+        "can_view_queue": may_view_queue(request.user),
         "this_year": day.year,
     }
     return render(request, "enrollment/regency_dashboard.html", context)
@@ -88,9 +91,7 @@ def regency_dashboard(request, code):
 @require_POST
 def coverage_target(request, code):
     """DPMD sets the year by which every official should be covered in a program."""
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
-    if not request.user.is_dpmd_of(regency):
-        raise PermissionDenied
+    regency = regency_for_user(request.user, code, write=True)
     program = program_for(request.user, request.POST.get("program"))
     try:
         year = int(request.POST.get("year", ""))
@@ -110,7 +111,7 @@ def coverage_target(request, code):
 
 @login_required
 def subdistrict_detail(request, code):
-    subdistrict = get_object_or_404(subdistricts_visible_to(request.user), pk=code)
+    subdistrict = subdistrict_for_user(request.user, code)
     day = _day(request)
     programs = list(programs_visible_to(request.user))
     villages = Village.objects.filter(subdistrict=subdistrict)
@@ -132,7 +133,7 @@ def _list_scope(request, code: str, filters: tuple[str, ...]) -> dict:
     """What every list behind a dashboard figure reads from the request: regency (404 outside the
     user's scope), program (404 when not the user's), filter, day, and the villages (of one kecamatan
     when `?kecamatan=` names one)."""
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    regency = regency_for_user(request.user, code)
     program = program_for(request.user, request.GET.get("program"))
     which = _choice(request, "which", filters)
     villages, subdistrict = _scope_villages(request, regency)
@@ -194,7 +195,7 @@ def official_list(request, code):
 @login_required
 def followup(request, code):
     """Desa where no official is enrolled in a program yet, with the village head to call."""
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    regency = regency_for_user(request.user, code)
     program = program_for(request.user, request.GET.get("program"))
     day = _day(request)
     rows = villages_by_coverage(villages=_regency_villages(regency), program=program, day=day, which="uncovered")

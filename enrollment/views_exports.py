@@ -5,12 +5,12 @@ Scoped like the pages (a 404 outside the scope); the NIK is full only for roles 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Regency, Village
-from core.selectors import programs_visible_to, regencies_visible_to, subdistricts_visible_to, villages_visible_to
+from core.permissions import may_see_nik, regency_for_user, subdistrict_for_user, village_for_user
+from core.selectors import programs_visible_to
 from core.spreadsheets.writer import title_text
 from enrollment.exports import officials_rows, officials_xlsx
 
@@ -23,7 +23,7 @@ def _export(request, villages, *, code: str):
     return officials_xlsx(
         officials_rows(villages, programs),
         programs=programs,
-        show_nik=request.user.can_see_nik,
+        show_nik=may_see_nik(request.user),
         filename=f"perangkat-{code}-{day.isoformat()}.xlsx",
         title=title_text(what, regency=regency, day=day),
         sheet_title=what,
@@ -32,17 +32,17 @@ def _export(request, villages, *, code: str):
 
 @login_required
 def village_officials_xlsx(request, code):
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    village = village_for_user(request.user, code)
     return _export(request, Village.objects.filter(pk=village.pk), code=village.code)
 
 
 @login_required
 def subdistrict_officials_xlsx(request, code):
-    subdistrict = get_object_or_404(subdistricts_visible_to(request.user), pk=code)
+    subdistrict = subdistrict_for_user(request.user, code)
     return _export(request, Village.objects.filter(subdistrict=subdistrict), code=subdistrict.code)
 
 
 @login_required
 def regency_officials_xlsx(request, code):
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    regency = regency_for_user(request.user, code)
     return _export(request, Village.objects.filter(subdistrict__regency=regency), code=regency.code)

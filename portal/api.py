@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -12,7 +11,8 @@ from rest_framework.views import APIView
 
 from budgets.contributions import monthly_cost
 from core.models import Village
-from core.selectors import programs_visible_to, regencies_visible_to
+from core.permissions import regency_for_user
+from core.selectors import programs_visible_to
 from enrollment.params import as_of_from
 from enrollment.selectors import regency_coverage
 
@@ -41,7 +41,7 @@ class CoverageView(APIView):
     def get(self, request):
         query = CoverageQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        regency = get_object_or_404(regencies_visible_to(request.user), pk=query.validated_data["regency"])
+        regency = regency_for_user(request.user, query.validated_data["regency"])
         day = query.validated_data.get("as_of") or as_of_from(None)
         programs = list(programs_visible_to(request.user))
         figures = regency_coverage(regency=regency, programs=programs, day=day)

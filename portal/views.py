@@ -8,17 +8,20 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from core.models import Village
-from core.selectors import programs_visible_to, villages_editable_by, villages_visible_to
+from core.permissions import has_regency_scope, may_edit_village, may_see_nik, may_start_submission, village_for_user
+from core.selectors import programs_visible_to
 from enrollment.models import Enrollment
 from enrollment.selectors import coverage, enrollments_visible_to
 from submissions.selectors import missing_documents, roster_locked
+from submissions.services import open_submissions
 from villages.models import Post
+from villages.roster_import.selectors import recent_imports
 from villages.selectors import officials_visible_to, posts_visible_to
 
 
 @login_required
 def village_detail(request, code):
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    village = village_for_user(request.user, code)
     programs = list(programs_visible_to(request.user))
     day = timezone.localdate()
     posts = list(Post.objects.filter(village=village).select_related("person").order_by("ended_on", "position"))
@@ -35,6 +38,7 @@ def village_detail(request, code):
         for post in current
     ]
     figures = coverage(villages=Village.objects.filter(pk=village.pk), programs=programs, day=day)[None]
+    can_edit = may_edit_village(request.user, village)
     context = {
         "village": village,
         "day": day,
@@ -44,10 +48,23 @@ def village_detail(request, code):
         "ended": [p for p in posts if p.ended_on is not None],
         "cards": [(p, figures[p.code]) for p in programs],
         "incomplete": sum(1 for _, _, m in rows if m),
-        "can_edit": villages_editable_by(request.user).filter(pk=village.pk).exists(),
+        "can_edit": can_edit,
+        "can_see_regency": has_regency_scope(request.user),
         "locked": roster_locked(village),
+        **_panels(request.user, village, programs, can_edit=can_edit),
     }
     return render(request, "portal/village_detail.html", context)
+
+
+def _panels(user, village: Village, programs: list, *, can_edit: bool) -> dict:
+    """The submissions panel (per program the open submission, or a start button for who may start one)
+    and the officials-file panel (the last imports, for who may edit the roster: they hold its data)."""
+    current = {s.program_id: s for s in open_submissions([village], programs)} if village.has_government else {}
+    return {
+        "submission_rows": [(p, current.get(p.code)) for p in programs],
+        "may_start": may_start_submission(user, village),
+        "imports": recent_imports(village) if can_edit else [],
+    }
 
 
 @login_required
@@ -64,7 +81,7 @@ def official_detail(request, pk):
         enrollment.changes = enrollment.history.select_related("history_user").order_by("-history_date")
     context = {
         "person": person,
-        "nik": person.nik if request.user.can_see_nik else person.nik_masked,
+        "nik": person.nik if may_see_nik(request.user) else person.nik_masked,
         "posts": posts,
         "enrollments": enrollments,
     }

@@ -14,23 +14,21 @@ scope is a 404, a read-only role writing is a 403, bad input is a 400 with the r
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.models import DocumentType, FundingSource
-from core.selectors import programs_visible_to, villages_visible_to
+from core.permissions import village_for_user
+from core.selectors import programs_visible_to
 from submissions import documents as document_services
 from submissions import services
 from submissions.models import Document, Submission, SubmissionEvent
 from submissions.selectors import missing_documents
 from villages.models import Post
-from villages.selectors import officials_visible_to
 
 # --- serializers -------------------------------------------------------------------------------------
 
@@ -182,7 +180,7 @@ class SubmissionListView(generics.ListAPIView):
     def post(self, request):
         data = StartInput(data=request.data)
         data.is_valid(raise_exception=True)
-        village = get_object_or_404(villages_visible_to(request.user), pk=data.validated_data["village"])
+        village = village_for_user(request.user, data.validated_data["village"])
         program = programs_visible_to(request.user).filter(pk=data.validated_data["program"]).first()
         if program is None:
             raise serializers.ValidationError({"program": [_("Unknown program.")]})
@@ -213,9 +211,7 @@ class SubmissionStepView(APIView):
 
     @extend_schema(request=NoteInput, responses={200: SubmissionSerializer})
     def post(self, request, pk):
-        submission = get_object_or_404(services.submissions_visible_to(request.user), pk=pk)
-        if not services.may_act(request.user, submission, self.step):
-            raise PermissionDenied(_("Your role may not do this with the submission."))
+        submission = services.submission_for_user(request.user, pk, step=self.step)
         data = self.inputs[self.step](data=request.data)
         data.is_valid(raise_exception=True)
         result = self.actions[self.step](actor=request.user, submission=submission, **data.validated_data)
@@ -232,7 +228,7 @@ class SubmissionStepView(APIView):
 class OfficialDocumentsView(APIView):
     @extend_schema(responses={200: DocumentSerializer(many=True)})
     def get(self, request, pk):
-        person = get_object_or_404(officials_visible_to(request.user), pk=pk)
+        person = document_services.official_for_user(request.user, pk)
         documents = document_services.documents_visible_to(request.user).filter(person=person)
         missing = missing_documents([person.pk], list(programs_visible_to(request.user)))[person.pk]
         return Response(
@@ -248,9 +244,7 @@ class OfficialDocumentsView(APIView):
 
     @extend_schema(request={"multipart/form-data": UploadInput}, responses={201: DocumentSerializer})
     def post(self, request, pk):
-        person = get_object_or_404(officials_visible_to(request.user), pk=pk)
-        if not document_services.can_edit_documents(request.user, person):
-            raise PermissionDenied(_("You may not change the documents of this official."))
+        person = document_services.official_for_user(request.user, pk, write=True)
         data = UploadInput(data=request.data)
         data.is_valid(raise_exception=True)
         document = document_services.document_upload(

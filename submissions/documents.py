@@ -11,15 +11,15 @@ import os
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.models import DocumentType, Village
-from core.selectors import villages_editable_by
+from core.permissions import ensure, may_edit_documents, object_for_user
 from submissions.models import Document
 from villages.models import Person, Post
 from villages.selectors import officials_visible_to
@@ -44,16 +44,32 @@ def documents_visible_to(user: User) -> QuerySet[Document]:
     )
 
 
-def officials_editable_by(user: User) -> QuerySet[Person]:
-    """Officials whose documents the user may change: those holding a current post in a desa whose
-    roster the user may edit."""
-    return Person.objects.filter(
-        Exists(Post.objects.current().filter(person=OuterRef("pk"), village__in=villages_editable_by(user)))
+def official_villages(person: Person) -> list[Village]:
+    """The desa where the official holds a current post: whoever may edit one of them may change the
+    official's documents (core.permissions.may_edit_documents)."""
+    posts = Post.objects.current().filter(person=person)
+    return list(Village.objects.filter(posts__in=posts).select_related("subdistrict").distinct())
+
+
+def official_for_user(user: User, pk: int, *, write: bool = False) -> Person:
+    """An official within the user's scope (a 404 outside it); `write` to change their documents."""
+    return object_for_user(
+        officials_visible_to(user),
+        write=write,
+        may_write=lambda person: may_edit_documents(user, official_villages(person)),
+        denied=_("You may not change the documents of this official."),
+        pk=pk,
     )
 
 
-def can_edit_documents(user: User, person: Person) -> bool:
-    return officials_editable_by(user).filter(pk=person.pk).exists()
+def document_for_user(user: User, pk: int, *, write: bool = False) -> Document:
+    return object_for_user(
+        documents_visible_to(user),
+        write=write,
+        may_write=lambda document: may_edit_documents(user, official_villages(document.person)),
+        denied=_("You may not change the documents of this official."),
+        pk=pk,
+    )
 
 
 def document_types_in_use() -> QuerySet[DocumentType]:
@@ -116,14 +132,10 @@ def _original_name(name: str | None) -> str:
     return cleaned[:255] or "berkas"
 
 
-def _villages_of(person: Person) -> list[Village]:
-    return list(Village.objects.filter(posts__in=Post.objects.current().filter(person=person)).distinct())
-
-
 def _ensure_may_edit(actor: User, person: Person) -> None:
-    if not can_edit_documents(actor, person):
-        raise PermissionDenied(_("You may not change the documents of this official."))
-    for village in _villages_of(person):
+    villages = official_villages(person)
+    ensure(may_edit_documents(actor, villages), _("You may not change the documents of this official."))
+    for village in villages:
         ensure_roster_open(village)
 
 

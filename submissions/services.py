@@ -28,8 +28,8 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.notifications import dpmd_users, in_app_language, notify, village_users
 from core.models import DocumentType, FundingSource, Program, Village
-from core.roles import Role
-from core.selectors import programs_visible_to, villages_editable_by, villages_visible_to
+from core.permissions import ensure, may_start_submission, may_take_step, may_use_program, object_for_user
+from core.selectors import programs_visible_to, villages_visible_to
 from enrollment.models import Enrollment
 from enrollment.services import enrollment_create
 from submissions.models import Document, Submission, SubmissionEvent
@@ -44,8 +44,6 @@ STEPS: dict[str, tuple[tuple[str, ...], str]] = {
     "return": ((S.SUBMITTED,), S.RETURNED),
     "forward": ((S.VERIFIED,), S.FORWARDED),
 }
-VILLAGE_STEPS = ("submit",)
-DPMD_STEPS = ("verify", "return", "forward")
 
 # Who pays the employer share unless the forward form says otherwise (rules.md §1–2): the regency's
 # DAU for JKN, the village's ADD for Ketenagakerjaan. Ketenagakerjaan starts with JKK + JKM.
@@ -65,25 +63,16 @@ def submissions_visible_to(user: User) -> QuerySet[Submission]:
     return qs.filter(village__in=villages_visible_to(user), program__in=programs_visible_to(user))
 
 
-def can_start(user: User, village: Village) -> bool:
-    return villages_editable_by(user).filter(pk=village.pk).exists()
-
-
-def _is_village_of(user: User, village_id: str) -> bool:
-    return user.is_superuser or (user.role == Role.VILLAGE and user.village_id == village_id)
-
-
-def _is_dpmd_of(user: User, village: Village) -> bool:
-    return user.is_superuser or (user.role == Role.DPMD and user.regency_id == village.subdistrict.regency_id)
-
-
-def may_act(user: User, submission: Submission, step: str) -> bool:
-    """Whether the user's role allows the step on this submission, whatever its status."""
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if step in VILLAGE_STEPS:
-        return _is_village_of(user, submission.village_id)
-    return _is_dpmd_of(user, submission.village)
+def submission_for_user(user: User, pk: int, *, step: str | None = None) -> Submission:
+    """A submission within the user's scope (a 404 outside it); with `step`, a 403 unless the user's role
+    may take that step."""
+    return object_for_user(
+        submissions_visible_to(user),
+        write=step is not None,
+        may_write=lambda submission: may_take_step(user, submission, step),
+        denied=_("Your role may not do this with the submission."),
+        pk=pk,
+    )
 
 
 def allowed_steps(user: User, submission: Submission) -> list[str]:
@@ -91,7 +80,7 @@ def allowed_steps(user: User, submission: Submission) -> list[str]:
     return [
         step
         for step, (sources, _target) in STEPS.items()
-        if submission.status in sources and may_act(user, submission, step)
+        if submission.status in sources and may_take_step(user, submission, step)
     ]
 
 
@@ -157,7 +146,7 @@ def _locked(submission: Submission) -> Submission:
 
 def _step(submission: Submission, step: str, *, actor: User, note: str, announce: bool = True) -> Submission:
     submission = _locked(submission)
-    if not may_act(actor, submission, step):
+    if not may_take_step(actor, submission, step):
         raise PermissionDenied(_("Your role may not do this with the submission."))
     sources, target = STEPS[step]
     if submission.status not in sources:
@@ -184,10 +173,8 @@ def _step(submission: Submission, step: str, *, actor: User, note: str, announce
 @transaction.atomic
 def submission_start(*, actor: User, village: Village, program: Program, note: str = "") -> Submission:
     """Open a draft submission for a desa and a program; only one may be open at a time."""
-    if not can_start(actor, village):
-        raise PermissionDenied(_("You may not start a submission for this village."))
-    if not programs_visible_to(actor).filter(pk=program.pk).exists():
-        raise PermissionDenied(_("You may not start a submission for this program."))
+    ensure(may_start_submission(actor, village), _("You may not start a submission for this village."))
+    ensure(may_use_program(actor, program), _("You may not start a submission for this program."))
     # Lock the village row so two starts at once cannot both pass the check below.
     Village.objects.select_for_update().filter(pk=village.pk).first()
     if Submission.objects.filter(village=village, program=program, status__in=Submission.OPEN_STATUSES).exists():

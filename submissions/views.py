@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core.models import FundingSource, Program, Village
-from core.selectors import programs_visible_to, regencies_visible_to, villages_visible_to
+from core.permissions import has_regency_scope, may_start_submission, regency_for_user, village_for_user
+from core.selectors import programs_visible_to
 from enrollment.models import Enrollment
 from enrollment.params import program_for
 from submissions import deadlines, services
@@ -70,7 +71,7 @@ def _events():
 @login_required
 def village_submissions(request, code):
     """A desa's submissions per program, each with its timeline, and who of its officials is overdue."""
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    village = village_for_user(request.user, code)
     programs = list(programs_visible_to(request.user))
     history = list(
         services.with_officials_incomplete(services.submissions_visible_to(request.user).filter(village=village))
@@ -78,7 +79,7 @@ def village_submissions(request, code):
         .order_by("-created_at", "-pk")
     )
     day = timezone.localdate()
-    may_start = village.has_government and services.can_start(request.user, village)
+    may_start = may_start_submission(request.user, village)
     panels = []
     for program in programs:
         subs = [s for s in history if s.program_id == program.code]
@@ -106,6 +107,7 @@ def submission_detail(request, pk):
         "rows": rows,
         "incomplete": [(post, types) for post, types in rows if types],
         "steps": steps,
+        "can_see_regency": has_regency_scope(request.user),
         "note_form": NoteForm(),
         "return_form": ReturnForm(),
         "forward_form": ForwardForm(program=submission.program) if "forward" in steps else None,
@@ -117,7 +119,7 @@ def submission_detail(request, pk):
 @login_required
 def regency_submissions(request, code):
     """The DPMD queue: submitted ones to verify, verified ones to forward; filter by program and status."""
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    regency = regency_for_user(request.user, code)
     programs = list(programs_visible_to(request.user))
     program = next((p for p in programs if p.code == request.GET.get("program")), None)
     status = request.GET.get("status") or "queue"
@@ -159,7 +161,7 @@ def _refused(request, exc: ValidationError) -> None:
 @login_required
 @require_POST
 def submission_start(request, code):
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
+    village = village_for_user(request.user, code)
     program = get_object_or_404(programs_visible_to(request.user), pk=request.POST.get("program", ""))
     form = NoteForm(request.POST)
     form.is_valid()
@@ -175,7 +177,7 @@ def submission_start(request, code):
 
 
 def _submission(request, pk) -> Submission:
-    return get_object_or_404(services.submissions_visible_to(request.user), pk=pk)
+    return services.submission_for_user(request.user, pk)
 
 
 def _take_step(request, submission: Submission, service, form: forms.Form):
@@ -249,7 +251,7 @@ def submission_forward(request, pk):
 @login_required
 def regency_deadlines(request, code):
     """Officials past the one-month registration deadline, per desa, and desa that never submitted."""
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    regency = regency_for_user(request.user, code)
     programs = list(programs_visible_to(request.user))
     default = Program.KESEHATAN if any(p.code == Program.KESEHATAN for p in programs) else programs[0].code
     program = program_for(request.user, request.GET.get("program") or default)

@@ -8,20 +8,20 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.models import DocumentType
+from core.permissions import may_edit_documents
 from core.selectors import programs_visible_to
 from submissions import documents as document_services
 from submissions.selectors import missing_documents, roster_locked
 from villages.models import Post
-from villages.selectors import officials_visible_to
 
 
 class DocumentUploadForm(forms.Form):
@@ -43,13 +43,13 @@ def _page(request, person, form: DocumentUploadForm | None = None, status: int =
     }
     visible = {p.code for p in programs}
     rows = [(t, documents.get(t.pk), [p for p in t.programs.all() if p.code in visible]) for t in types]
-    posts = list(Post.objects.current().filter(person=person).select_related("village"))
+    posts = list(Post.objects.current().filter(person=person).select_related("village__subdistrict"))
     context = {
         "person": person,
         "rows": rows,
         "missing": missing_documents([person.pk], programs)[person.pk],
         "posts": posts,
-        "can_edit": document_services.can_edit_documents(request.user, person),
+        "can_edit": may_edit_documents(request.user, [post.village for post in posts]),
         "locked": any(roster_locked(post.village) for post in posts),
         "form": form,
         "max_mb": document_services.max_size_label(),
@@ -59,11 +59,9 @@ def _page(request, person, form: DocumentUploadForm | None = None, status: int =
 
 @login_required
 def official_documents(request, pk):
-    person = get_object_or_404(officials_visible_to(request.user), pk=pk)
+    person = document_services.official_for_user(request.user, pk, write=request.method == "POST")
     if request.method != "POST":
         return _page(request, person)
-    if not document_services.can_edit_documents(request.user, person):
-        raise PermissionDenied
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -85,7 +83,7 @@ def official_documents(request, pk):
 
 @login_required
 def document_download(request, pk):
-    document = get_object_or_404(document_services.documents_visible_to(request.user), pk=pk)
+    document = document_services.document_for_user(request.user, pk)
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
@@ -103,7 +101,7 @@ def document_download(request, pk):
 @login_required
 @require_POST
 def document_delete(request, pk):
-    document = get_object_or_404(document_services.documents_visible_to(request.user), pk=pk)
+    document = document_services.document_for_user(request.user, pk, write=True)
     person = document.person
     try:
         document_services.document_delete(actor=request.user, document=document)

@@ -6,8 +6,7 @@ only by users who may edit its desa or regency."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
 from django.urls import path
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,15 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_errors import Conflict
-from core.selectors import regencies_visible_to, villages_visible_to
+from core.permissions import regency_for_user, village_for_user
 from villages.models import RosterImport
 from villages.roster_import import services
-from villages.roster_import.selectors import (
-    regency_is_editable_by,
-    roster_imports_editable_by,
-    roster_imports_visible_to,
-    village_is_editable_by,
-)
+from villages.roster_import.selectors import roster_import_for_user
 
 
 class RosterImportSerializer(serializers.ModelSerializer):
@@ -79,10 +73,7 @@ class VillageImportView(APIView):
     serializer_class = UploadSerializer
 
     def post(self, request, code):
-        village = get_object_or_404(villages_visible_to(request.user), pk=code)
-        if not village_is_editable_by(request.user, village):
-            raise PermissionDenied
-        return _upload(request, village=village)
+        return _upload(request, village=village_for_user(request.user, code, write=True))
 
 
 class RegencyImportView(APIView):
@@ -92,10 +83,7 @@ class RegencyImportView(APIView):
     serializer_class = UploadSerializer
 
     def post(self, request, code):
-        regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
-        if not regency_is_editable_by(request.user, regency):
-            raise PermissionDenied
-        return _upload(request, regency=regency)
+        return _upload(request, regency=regency_for_user(request.user, code, write=True))
 
 
 class ImportView(APIView):
@@ -104,15 +92,8 @@ class ImportView(APIView):
     serializer_class = RosterImportSerializer
 
     def get(self, request, token):
-        roster_import = get_object_or_404(roster_imports_editable_by(request.user), token=token)
+        roster_import = roster_import_for_user(request.user, token)
         return Response(RosterImportSerializer(roster_import).data)
-
-
-def _import_for_write(request, token: str) -> RosterImport:
-    roster_import = get_object_or_404(roster_imports_visible_to(request.user), token=token)
-    if not roster_imports_editable_by(request.user).filter(pk=roster_import.pk).exists():
-        raise PermissionDenied
-    return roster_import
 
 
 class ImportConfirmView(APIView):
@@ -122,7 +103,7 @@ class ImportConfirmView(APIView):
     serializer_class = RosterImportSerializer
 
     def post(self, request, token):
-        roster_import = _import_for_write(request, token)
+        roster_import = roster_import_for_user(request.user, token, write=True)
         try:
             roster_import = services.roster_import_confirm(actor=request.user, roster_import=roster_import)
         except ValidationError as exc:
@@ -137,7 +118,7 @@ class ImportDiscardView(APIView):
     serializer_class = RosterImportSerializer
 
     def post(self, request, token):
-        roster_import = _import_for_write(request, token)
+        roster_import = roster_import_for_user(request.user, token, write=True)
         try:
             roster_import = services.roster_import_discard(actor=request.user, roster_import=roster_import)
         except ValidationError as exc:

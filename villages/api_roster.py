@@ -7,7 +7,6 @@ so the rules and the Indonesian messages are the same on both. Errors have the A
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from django.urls import path
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -15,10 +14,11 @@ from rest_framework.views import APIView
 
 from core.api_errors import form_invalid
 from core.models import Village
-from core.selectors import villages_editable_by, villages_visible_to
+from core.permissions import may_see_nik, village_for_user
+from core.selectors import villages_editable_by
 from villages.forms import OfficialForm, PostEndForm
 from villages.models import Post
-from villages.selectors import posts_visible_to
+from villages.selectors import post_for_user
 from villages.services import official_create, official_update, post_end
 
 
@@ -56,7 +56,7 @@ class RosterPostSerializer(serializers.ModelSerializer):
         ]
 
     def get_nik(self, post: Post) -> str:
-        return post.person.nik if self.context["request"].user.can_see_nik else post.person.nik_masked
+        return post.person.nik if may_see_nik(self.context["request"].user) else post.person.nik_masked
 
 
 def _editable(request, village: Village) -> None:
@@ -70,13 +70,12 @@ class VillageRosterView(APIView):
     serializer_class = RosterPostSerializer
 
     def get(self, request, code):
-        village = get_object_or_404(villages_visible_to(request.user), pk=code)
+        village = village_for_user(request.user, code)
         posts = Post.objects.current().filter(village=village).select_related("person").order_by("position", "pk")
         return Response(RosterPostSerializer(posts, many=True, context={"request": request}).data)
 
     def post(self, request, code):
-        village = get_object_or_404(villages_visible_to(request.user), pk=code)
-        _editable(request, village)
+        village = village_for_user(request.user, code, write=True)
         form = OfficialForm(request.data)
         if not form.is_valid():
             raise form_invalid(form)
@@ -87,21 +86,16 @@ class VillageRosterView(APIView):
         return Response({**data, "warnings": form.warnings}, status=status.HTTP_201_CREATED)
 
 
-def _post_for(request, pk) -> Post:
-    return get_object_or_404(posts_visible_to(request.user), pk=pk)
-
-
 class PostView(APIView):
     """GET one post; PATCH corrects it (send the fields to change)."""
 
     serializer_class = RosterPostSerializer
 
     def get(self, request, pk):
-        return Response(RosterPostSerializer(_post_for(request, pk), context={"request": request}).data)
+        return Response(RosterPostSerializer(post_for_user(request.user, pk), context={"request": request}).data)
 
     def patch(self, request, pk):
-        post = _post_for(request, pk)
-        _editable(request, post.village)
+        post = post_for_user(request.user, pk, write=True)
         data = (
             {**OfficialForm.initial_for(post), **request.data.dict()}
             if hasattr(request.data, "dict")
@@ -122,8 +116,7 @@ class PostEndView(APIView):
     serializer_class = RosterPostSerializer
 
     def post(self, request, pk):
-        post = _post_for(request, pk)
-        _editable(request, post.village)
+        post = post_for_user(request.user, pk, write=True)
         form = PostEndForm(request.data)
         if not form.is_valid():
             raise form_invalid(form)

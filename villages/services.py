@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core import nik as nik_lib
 from core.models import Village
+from core.permissions import ensure, may_edit_regency, may_edit_village
 from villages.locks import roster_locked
 from villages.models import Person, Post
 
@@ -25,6 +26,13 @@ def ensure_roster_open(village: Village) -> None:
             )
             % {"village": village}
         )
+
+
+def _ensure_may_edit(actor: User | None, village: Village) -> None:
+    """A user changes only the rosters their role may edit; the system and the demo (no actor) all. A
+    kelurahan has no roster at all: Post.clean refuses it in its own words."""
+    if actor is not None and village.has_government:
+        ensure(may_edit_village(actor, village), _("You may not change the officials of this village."))
 
 
 @transaction.atomic
@@ -46,6 +54,7 @@ def official_create(
     A NIK already known is the same person: their details are kept and a second post is added, so an
     acting post (Plt) never duplicates the person. A definitif post is refused while the NIK holds an
     active post in another desa."""
+    _ensure_may_edit(actor, village)
     ensure_roster_open(village)
     check = nik_lib.check_nik(nik)
     if not check.valid:
@@ -83,6 +92,7 @@ POST_FIELDS = (
 @transaction.atomic
 def official_update(*, actor: User | None, post: Post, nik: str | None = None, **fields) -> Post:
     """Correct an official's details and their post. A corrected NIK must not belong to someone else."""
+    _ensure_may_edit(actor, post.village)
     ensure_roster_open(post.village)
     unknown = set(fields) - set(PERSON_FIELDS) - set(POST_FIELDS)
     if unknown:
@@ -138,6 +148,7 @@ def ensure_not_active_elsewhere(*, nik: str, village: Village) -> None:
 @transaction.atomic
 def post_end(*, actor: User | None, post: Post, ended_on: dt.date, reason: str) -> Post:
     """End a post with a date and reason. Posts are never deleted: the history of who served stays."""
+    _ensure_may_edit(actor, post.village)
     if post.ended_on:
         raise ValidationError(_("This post has already ended."))
     ensure_roster_open(post.village)
@@ -154,6 +165,8 @@ def nik_conflict_resolve(*, actor: User, conflict, note: str):
     """DPMD records how a NIK claimed by two desa was settled (moved, corrected, or a Plt post)."""
     from django.utils import timezone
 
+    regency = conflict.village.subdistrict.regency_id
+    ensure(may_edit_regency(actor, regency), _("Only DPMD staff of the regency settle its NIK conflicts."))
     if conflict.resolved_at:
         raise ValidationError(_("This conflict has already been resolved."))
     if not note.strip():

@@ -5,33 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Village
-from core.selectors import regencies_visible_to, villages_editable_by, villages_visible_to
+from core.permissions import may_edit_regency, regency_for_user, village_for_user
 from villages.forms import OfficialForm, PostEndForm
-from villages.models import Post
-from villages.selectors import nik_conflicts_visible_to, posts_visible_to
+from villages.selectors import nik_conflict_for_user, nik_conflicts_visible_to, post_for_user
 from villages.services import nik_conflict_resolve, official_create, official_update, post_end
 
 # --- roster: add, correct and end officials ------------------------------------------------------
-
-
-def _editable_village_or_403(request, code) -> Village:
-    """404 outside the user's scope; 403 inside it for a role that only reads."""
-    village = get_object_or_404(villages_visible_to(request.user), pk=code)
-    if not villages_editable_by(request.user).filter(pk=village.pk).exists():
-        raise PermissionDenied
-    return village
-
-
-def _editable_post_or_403(request, pk) -> Post:
-    post = get_object_or_404(posts_visible_to(request.user).current(), pk=pk)
-    _editable_village_or_403(request, post.village_id)
-    return post
 
 
 def _form_errors_from(form, exc: ValidationError) -> None:
@@ -52,7 +37,7 @@ def _saved(request, form, message: str, village: Village):
 
 @login_required
 def official_add(request, code):
-    village = _editable_village_or_403(request, code)
+    village = village_for_user(request.user, code, write=True)
     form = OfficialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +53,7 @@ def official_add(request, code):
 
 @login_required
 def post_edit(request, pk):
-    post = _editable_post_or_403(request, pk)
+    post = post_for_user(request.user, pk, write=True, current=True)
     form = OfficialForm(request.POST or None, initial=OfficialForm.initial_for(post))
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +69,7 @@ def post_edit(request, pk):
 
 @login_required
 def post_end_view(request, pk):
-    post = _editable_post_or_403(request, pk)
+    post = post_for_user(request.user, pk, write=True, current=True)
     form = PostEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,13 +92,13 @@ def post_end_view(request, pk):
 
 @login_required
 def nik_conflicts(request, code):
-    regency = get_object_or_404(regencies_visible_to(request.user), pk=code)
+    regency = regency_for_user(request.user, code)
     conflicts = nik_conflicts_visible_to(request.user).filter(village__subdistrict__regency=regency)
     context = {
         "regency": regency,
         "open": conflicts.filter(resolved_at__isnull=True).order_by("-created_at"),
         "resolved": conflicts.filter(resolved_at__isnull=False).order_by("-resolved_at")[:50],
-        "can_resolve": request.user.is_dpmd_of(regency),
+        "can_resolve": may_edit_regency(request.user, regency),
     }
     return render(request, "villages/nik_conflicts.html", context)
 
@@ -121,10 +106,8 @@ def nik_conflicts(request, code):
 @login_required
 @require_POST
 def nik_conflict_resolve_view(request, pk):
-    conflict = get_object_or_404(nik_conflicts_visible_to(request.user), pk=pk)
+    conflict = nik_conflict_for_user(request.user, pk, write=True)
     regency = conflict.village.subdistrict.regency
-    if not request.user.is_dpmd_of(regency):
-        raise PermissionDenied
     try:
         nik_conflict_resolve(actor=request.user, conflict=conflict, note=request.POST.get("note", ""))
     except ValidationError as exc:

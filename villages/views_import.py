@@ -7,24 +7,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core.models import Regency, Village
-from core.selectors import regencies_visible_to, villages_visible_to
+from core.permissions import regency_for_user, village_for_user
 from villages.locks import roster_locked
 from villages.models import RosterImport
 from villages.roster_import import services
-from villages.roster_import.selectors import (
-    regency_is_editable_by,
-    roster_imports_editable_by,
-    roster_imports_visible_to,
-    village_is_editable_by,
-)
+from villages.roster_import.selectors import roster_import_for_user
 from villages.roster_template import template_response
 
 RUNNING = (RosterImport.Status.UPLOADED, RosterImport.Status.VALIDATING, RosterImport.Status.APPLYING)
@@ -38,48 +33,27 @@ class UploadForm(forms.Form):
     )
 
 
-def _village_for_edit(user, code: str) -> Village:
-    village = get_object_or_404(villages_visible_to(user), pk=code)
-    if not village_is_editable_by(user, village):
-        raise PermissionDenied
-    return village
-
-
-def _regency_for_edit(user, code: str) -> Regency:
-    regency = get_object_or_404(regencies_visible_to(user), pk=code)
-    if not regency_is_editable_by(user, regency):
-        raise PermissionDenied
-    return regency
-
-
-def _import_for_write(user, token: str) -> RosterImport:
-    roster_import = get_object_or_404(roster_imports_visible_to(user), token=token)
-    if not roster_imports_editable_by(user).filter(pk=roster_import.pk).exists():
-        raise PermissionDenied
-    return roster_import
-
-
 @login_required
 @require_GET
 def village_import_template(request, code):
-    return template_response(village=_village_for_edit(request.user, code))
+    return template_response(village=village_for_user(request.user, code, write=True))
 
 
 @login_required
 @require_GET
 def regency_import_template(request, code):
-    return template_response(regency=_regency_for_edit(request.user, code))
+    return template_response(regency=regency_for_user(request.user, code, write=True))
 
 
 @login_required
 def village_import(request, code):
-    village = _village_for_edit(request.user, code)
+    village = village_for_user(request.user, code, write=True)
     return _upload(request, village=village, regency=village.subdistrict.regency)
 
 
 @login_required
 def regency_import(request, code):
-    return _upload(request, village=None, regency=_regency_for_edit(request.user, code))
+    return _upload(request, village=None, regency=regency_for_user(request.user, code, write=True))
 
 
 def _upload(request, *, village: Village | None, regency: Regency):
@@ -108,7 +82,7 @@ def _upload(request, *, village: Village | None, regency: Regency):
 @login_required
 @require_GET
 def import_detail(request, token):
-    roster_import = get_object_or_404(roster_imports_editable_by(request.user), token=token)
+    roster_import = roster_import_for_user(request.user, token)
     result = roster_import.result or {}
     context = {
         "item": roster_import,
@@ -130,7 +104,7 @@ def import_detail(request, token):
 @login_required
 @require_GET
 def import_status(request, token):
-    roster_import = get_object_or_404(roster_imports_editable_by(request.user), token=token)
+    roster_import = roster_import_for_user(request.user, token)
     return JsonResponse(
         {
             "status": roster_import.status,
@@ -145,7 +119,7 @@ def import_status(request, token):
 @login_required
 @require_POST
 def import_confirm(request, token):
-    roster_import = _import_for_write(request.user, token)
+    roster_import = roster_import_for_user(request.user, token, write=True)
     try:
         roster_import = services.roster_import_confirm(actor=request.user, roster_import=roster_import)
     except ValidationError as exc:
@@ -160,7 +134,7 @@ def import_confirm(request, token):
 @login_required
 @require_POST
 def import_discard(request, token):
-    roster_import = _import_for_write(request.user, token)
+    roster_import = roster_import_for_user(request.user, token, write=True)
     try:
         services.roster_import_discard(actor=request.user, roster_import=roster_import)
     except ValidationError as exc:

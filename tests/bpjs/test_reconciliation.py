@@ -9,6 +9,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -373,9 +374,9 @@ def test_dpmd_reconciles_either_program_of_their_regency(scene, uji, tk, kes, dp
 
 
 def test_bpjs_officer_reconciles_only_their_program_and_branch(scene, uji, mukomuko, tk, kes, bpjs_kes_uji, login):
-    with pytest.raises(rec.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         run(bpjs_kes_uji, uji, tk, scene["file"])
-    with pytest.raises(rec.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         run(bpjs_kes_uji, mukomuko, kes, scene["file"])
     response = upload_page(login(bpjs_kes_uji), uji, tk, scene["file"])
     assert response.status_code == 200

@@ -12,8 +12,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.template import Context, Template
-from django.test import RequestFactory
 
 from accounts.models import Notification
 from core.models import DocumentType, FundingSource
@@ -33,6 +31,7 @@ from villages.models import Post
 from villages.services import official_create, post_end
 
 S = Submission.Status
+VILLAGE_PAGE_QUERIES = 14  # the whole village page, its panels included
 
 
 @pytest.fixture
@@ -618,39 +617,31 @@ def test_regency_queue_costs_the_same_for_one_and_many_submissions(
     _regency_queue_queries(client, django_assert_max_num_queries, 12)
 
 
-def test_village_submissions_panel_costs_three_queries(draft, suka_pindah, head_suka_pindah, django_assert_num_queries):
-    request = RequestFactory().get("/")
-    request.user = head_suka_pindah
-    template = Template("{% load village_panels %}{% village_submissions village %}")
+def test_village_page_shows_the_open_submission_and_a_start_button_in_fixed_queries(
+    draft, suka_pindah, head_suka_pindah, login, django_assert_max_num_queries
+):
+    client = login(head_suka_pindah)
 
-    with django_assert_num_queries(3):
-        html = template.render(Context({"request": request, "village": suka_pindah}))
+    with django_assert_max_num_queries(VILLAGE_PAGE_QUERIES):
+        html = client.get("/desa/17.06.01.2005/").content.decode()
 
     assert f"/pengajuan/{draft.pk}/" in html
     assert "/desa/17.06.01.2005/pengajuan/mulai/" in html  # Ketenagakerjaan has none open yet
 
 
-def test_village_submissions_panel_hides_the_start_button_from_read_only_roles(suka_pindah, bpjs_tk_mukomuko):
-    request = RequestFactory().get("/")
-    request.user = bpjs_tk_mukomuko
-
-    html = Template("{% load village_panels %}{% village_submissions village %}").render(
-        Context({"request": request, "village": suka_pindah})
-    )
+def test_village_page_hides_the_start_button_from_read_only_roles(suka_pindah, bpjs_tk_mukomuko, login):
+    html = login(bpjs_tk_mukomuko).get("/desa/17.06.01.2005/").content.decode()
 
     assert "pengajuan/mulai/" not in html
     assert "/desa/17.06.01.2005/pengajuan/" in html
 
 
-def test_village_submissions_panel_is_empty_for_a_kelurahan(regions, dpmd_mukomuko):
+def test_village_page_of_a_kelurahan_has_no_submissions_panel(regions, dpmd_mukomuko, login):
     from core.models import Village
 
-    request = RequestFactory().get("/")
-    request.user = dpmd_mukomuko
     kelurahan = Village.objects.filter(kind="kelurahan", subdistrict__regency_id="17.06").first()
 
-    html = Template("{% load village_panels %}{% village_submissions village %}").render(
-        Context({"request": request, "village": kelurahan})
-    )
+    html = login(dpmd_mukomuko).get(f"/desa/{kelurahan.code}/").content.decode()
 
-    assert "pengajuan" not in html
+    assert 'id="pengajuan"' not in html
+    assert "pengajuan/mulai/" not in html
