@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,8 @@ from accounts.models import User
 from accounts.selectors import account_events_visible_to, accounts_manageable_by, villages_not_on_board
 from core.models import Regency, Subdistrict, Village
 from core.selectors import regencies_editable_by
-from core.spreadsheets.writer import xlsx_response
+from core.spreadsheets.columns import Column
+from core.spreadsheets.writer import title_text, xlsx_response
 
 
 def _manager_or_403(request) -> None:
@@ -82,8 +84,15 @@ def villages_without_login_xlsx(request):
         [v.subdistrict.name, v.code, v.name, _("yes") if v.has_account else _("no")]
         for v in _villages_not_on_board(request.user)
     ]
-    headers = [_("Subdistrict"), _("Village code"), _("Village"), _("Has an account")]
-    return xlsx_response(filename="desa-belum-masuk.xlsx", title=_("Not logged in"), headers=headers, rows=rows)
+    columns = [
+        Column("subdistrict", _("Subdistrict"), 24),
+        Column("code", _("Village code"), 16, text=True),
+        Column("village", _("Village"), 28),
+        Column("has_account", _("Has an account"), 14),
+    ]
+    regency = Regency.objects.filter(pk=request.user.regency_id).first()
+    title = title_text(_("Desa not logged in yet"), regency=regency, day=timezone.localdate())
+    return xlsx_response(filename="desa-belum-masuk.xlsx", title=title, columns=columns, rows=rows)
 
 
 @login_required

@@ -26,7 +26,7 @@ from bpjs.selectors import nik_for
 from bpjs.services import ApprovalResult, check_approvals, enrollments_approve, normalize_participant_number
 from core import nik as nik_lib
 from core.models import Program
-from core.permissions import ensure_may_review
+from core.permissions import ensure_may_review, may_see_nik
 from core.spreadsheets.cells import CellError, cell_text, is_blank, is_formula, parse_date, parse_nik
 from core.spreadsheets.columns import Column
 from core.spreadsheets.reader import ImportFileError, find_header_row, is_blank_row, match_header, read_filled_rows
@@ -137,7 +137,7 @@ def review_sheet_xlsx(
     )
     title = title_text(SHEET_TITLE, regency=where, program=program, day=timezone.localdate())
     return xlsx_response(
-        filename=filename, sheet_title=SHEET_TITLE, title=title, columns=columns, rows=rows, private=user.can_see_nik
+        filename=filename, sheet_title=SHEET_TITLE, title=title, columns=columns, rows=rows, private=may_see_nik(user)
     )
 
 
