@@ -2,14 +2,11 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from budgets.models import Allocation, ContributionRate, Payment, RegencyMinimumWage, VillageFund
-from budgets.selectors import allocations_visible_to, payments_visible_to
-from core.admin import ScopedHistoryAdmin
 from core.permissions import may_change_reference_data
 
 
 @admin.register(Allocation)
-class AllocationAdmin(ScopedHistoryAdmin):
-    scope = staticmethod(allocations_visible_to)
+class AllocationAdmin(SimpleHistoryAdmin):
     list_display = ["fiscal_year", "regency", "village", "program", "source", "amount"]
     list_filter = ["fiscal_year", "program", "source"]
     autocomplete_fields = ["regency", "village"]
@@ -46,8 +43,7 @@ class RegencyMinimumWageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ScopedHistoryAdmin):
-    scope = staticmethod(payments_visible_to)
+class PaymentAdmin(SimpleHistoryAdmin):
     list_display = ["fiscal_year", "month", "regency", "village", "program", "source", "amount", "paid_on"]
     list_filter = ["fiscal_year", "program", "source"]
     autocomplete_fields = ["regency", "village"]

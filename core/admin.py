@@ -1,44 +1,26 @@
-"""Admin of reference data, and the scoped admin base classes every app's admin uses."""
+"""Admin of reference data, and the read-only base of the admin of rows the app's services own."""
 
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import DocumentType, FundingSource, Program, ProgramComponent, Province, Regency, Subdistrict, Village
-from core.selectors import villages_visible_to
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Admin lists start from the same scoping selector as the pages, so a staff user who is not a
-    superuser sees only their own area here too."""
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Rows whose every change goes through the app's services, with their checks, history and
+    notifications (officials, posts, enrollments, accounts): the admin shows them and their history and
+    changes nothing. The admin itself opens for superusers only (desa_jaminan.admin)."""
 
-    scope = None  # a `*_visible_to(user)` selector
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser or self.scope is None:
-            return qs
-        return qs.filter(pk__in=self.scope(request.user).values("pk"))
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
-    def _in_scope_or_404(self, request, object_id) -> None:
-        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
-            raise Http404
-
-
-class ScopedHistoryAdmin(ScopedAdmin, SimpleHistoryAdmin):
-    """A scoped admin whose history pages (which simple-history serves outside get_queryset) are
-    scoped too: another area's history, and reverting to one of its versions, is a 404."""
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._in_scope_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._in_scope_or_404(request, object_id)
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Province)
@@ -62,8 +44,7 @@ class SubdistrictAdmin(admin.ModelAdmin):
 
 
 @admin.register(Village)
-class VillageAdmin(ScopedAdmin):
-    scope = staticmethod(villages_visible_to)
+class VillageAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "subdistrict", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name"]
