@@ -15,9 +15,10 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import permissions, services
+from accounts import services
 from accounts.models import User
 from accounts.selectors import accounts_manageable_by
+from core import permissions
 from core.models import Regency, Subdistrict, Village
 from core.roles import Role
 from core.selectors import governed_villages, regencies_editable_by

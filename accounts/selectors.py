@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from accounts.models import AccountEvent, User
 from core.models import Regency, Village
@@ -42,8 +42,10 @@ def villages_not_on_board(villages: QuerySet[Village]) -> QuerySet[Village]:
 
 def regency_login_count(regency: Regency) -> tuple[int, int]:
     """(desa with an account that has logged in, desa) — "12 dari 148 desa sudah masuk"."""
-    villages = villages_on_board(Village.objects.filter(subdistrict__regency=regency))
-    return villages.filter(has_logged_in=True).count(), villages.count()
+    figures = villages_on_board(Village.objects.filter(subdistrict__regency=regency)).aggregate(
+        logged_in=Count("pk", filter=Q(has_logged_in=True)), total=Count("pk")
+    )
+    return figures["logged_in"], figures["total"]
 
 
 def account_events_visible_to(user: User) -> QuerySet[AccountEvent]:

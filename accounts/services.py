@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from accounts import permissions
 from accounts.models import AccountEvent, User
+from core import permissions
 from core.models import Regency, Subdistrict, Village
 from core.roles import Role
 from core.selectors import governed_villages

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import permissions, services
+from accounts import services
 from accounts.forms import AccountFilterForm, AccountForm, BulkForm, ScopeForm
 from accounts.models import User
 from accounts.selectors import account_events_visible_to, accounts_manageable_by, villages_not_on_board
+from core import permissions
 from core.models import Regency, Subdistrict, Village
 from core.selectors import regencies_editable_by
 from core.spreadsheets.columns import Column

@@ -8,11 +8,12 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from accounts import permissions, services
+from accounts import services
 from accounts.forms import OnboardingForm
 from accounts.models import RegencyOnboarding
 from accounts.onboarding import onboarding_start
 from accounts.views_accounts import render_once
+from core import permissions
 from core.models import Regency
 from core.roles import Role
 

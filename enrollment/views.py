@@ -13,8 +13,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import regency_login_count
 from core.models import Regency, Subdistrict, Village
-from core.permissions import may_edit_regency, may_view_queue, regency_for_user, subdistrict_for_user
+from core.permissions import (
+    may_edit_regency,
+    may_manage_accounts,
+    may_view_queue,
+    regency_for_user,
+    subdistrict_for_user,
+)
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
 from enrollment.models import Enrollment
@@ -83,6 +90,8 @@ def regency_dashboard(request, code):
         "can_manage_regency": may_edit_regency(request.user, regency),
         "can_view_queue": may_view_queue(request.user),
         "this_year": day.year,
+        # How many desa have a village account that has logged in: for those who put them on board.
+        "on_board": regency_login_count(regency) if may_manage_accounts(request.user) else None,
     }
     return render(request, "enrollment/regency_dashboard.html", context)
 

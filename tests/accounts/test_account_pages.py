@@ -186,7 +186,9 @@ def test_a_locked_out_village_head_is_unlocked_in_one_click(login, dpmd_mukomuko
         browser.post("/masuk/", {"username": head_suka_pindah.username, "password": "salah-salah"})
     locked = browser.post("/masuk/", {"username": head_suka_pindah.username, "password": "rahasia-123"})
     assert locked.status_code == 429 and "DPMD" in locked.content.decode()
-    assert "locked after too many" in login(dpmd_mukomuko).get(f"/akun/{head_suka_pindah.pk}/").content.decode()
+    assert (
+        "terkunci karena terlalu sering" in login(dpmd_mukomuko).get(f"/akun/{head_suka_pindah.pk}/").content.decode()
+    )
 
     login(dpmd_mukomuko).post(f"/akun/{head_suka_pindah.pk}/buka-kunci/")
 
@@ -265,3 +267,15 @@ def test_account_activity_shows_the_regency_only(login, dpmd_mukomuko, dpmd_maje
 
     assert "desa-1706012005" in mukomuko_page
     assert "desa-1706012005" not in majene_page
+
+
+def test_the_demo_dashboard_says_how_many_desa_have_logged_in(demo, client):
+    client.force_login(User.objects.get(username="dpmd-mukomuko"))
+
+    html = client.get("/wilayah/17.06/").content.decode()
+
+    assert "12 dari 148 desa sudah masuk" in html
+
+
+def test_the_login_figure_is_not_shown_to_a_bpjs_officer(login, bpjs_tk_mukomuko):
+    assert "sudah masuk" not in login(bpjs_tk_mukomuko).get("/wilayah/17.06/").content.decode()

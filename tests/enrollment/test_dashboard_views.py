@@ -726,7 +726,7 @@ def test_page_costs_as_many_queries_for_mukomuko_as_for_a_regency_of_two_desa(
     demo, dpmd_tiny, dpmd_mukomuko, login, django_assert_max_num_queries, page
 ):
     small = _count_queries(login(dpmd_tiny), _pages(TINY, TINY_SUBDISTRICT)[page])
-    assert small <= 15
+    assert small <= 16  # the dashboard's 15, and one for how many desa have logged in
 
     client = login(dpmd_mukomuko)
     url = _pages(MUKOMUKO, KOTA_MUKOMUKO)[page]
