@@ -91,8 +91,9 @@ class PostQuerySet(models.QuerySet):
 
 # An official's main post, the one place it is defined: the post a request is shown under, whose wage
 # the BPJS sheet reports and contributions are computed on, and that decides the kepala desa account.
-# The definitif post before an acting one (Plt, Pj, Plh), then the highest wage basis, then the latest.
-MAIN_POST_ORDER = ("status", "-wage_basis", "-term_start", "pk")
+# The best-paid post (contributions are owed on the highest wage an official draws), then the definitif
+# one before an acting one (Plt, Pj, Plh: "definitif" sorts first), then the latest.
+MAIN_POST_ORDER = ("-wage_basis", "status", "-term_start", "pk")
 
 
 class Post(models.Model):

@@ -1,5 +1,5 @@
-"""An official's main post, defined once (villages.models.MAIN_POST_ORDER): the definitif post before an
-acting one, then the highest wage basis, then the latest term start. The review queue, the BPJS sheet,
+"""An official's main post, defined once (villages.models.MAIN_POST_ORDER): the best-paid post, then the
+definitif one before an acting one, then the latest term start. The review queue, the BPJS sheet,
 reconciliation and the contribution calculator all read it."""
 
 import datetime as dt
@@ -16,10 +16,20 @@ def _main(person) -> Post:
     return Post.objects.filter(person=person).main_first().first()
 
 
-def test_the_definitif_post_is_main_even_when_an_acting_post_pays_more(suka_pindah, arah_tiga):
+def test_the_better_paid_post_is_main_even_when_it_is_acting(suka_pindah, arah_tiga):
     budi = PersonFactory()
-    definitif = PostFactory(person=budi, village=suka_pindah, wage_basis=2_500_000)
-    PostFactory(person=budi, village=arah_tiga, position=Position.KEPALA_DESA, status="plt", wage_basis=4_000_000)
+    PostFactory(person=budi, village=suka_pindah, wage_basis=2_500_000)
+    acting = PostFactory(
+        person=budi, village=arah_tiga, position=Position.KEPALA_DESA, status="plt", wage_basis=4_000_000
+    )
+
+    assert _main(budi) == acting
+
+
+def test_with_equal_wages_the_definitif_post_is_main(suka_pindah, arah_tiga):
+    budi = PersonFactory()
+    PostFactory(person=budi, village=arah_tiga, status="plt", term_start=dt.date(2023, 1, 1))
+    definitif = PostFactory(person=budi, village=suka_pindah, term_start=OLDER)
 
     assert _main(budi) == definitif
 
@@ -48,4 +58,4 @@ def test_contributions_are_computed_on_the_wage_of_the_main_post(suka_pindah, ar
 
     [cost] = enrollment_costs(Enrollment.objects.filter(person=budi), day=dt.date(2024, 6, 1))
 
-    assert (cost.wage, cost.village_id) == (2_500_000, suka_pindah.pk)
+    assert (cost.wage, cost.village_id) == (4_000_000, arah_tiga.pk)  # never the lower-paid post
