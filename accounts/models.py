@@ -62,6 +62,8 @@ class User(AbstractUser):
     # Set with a one-time password (a new account, a reset): every page leads to the password change
     # until the user has chosen their own.
     must_change_password = models.BooleanField(_("must change the password"), default=False)
+    # A one-time password opens one session: once it has logged in, it logs in no more.
+    one_time_password_used = models.BooleanField(default=False, editable=False)
 
     history = HistoricalRecords(m2m_fields=[branch_regencies])
 

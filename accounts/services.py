@@ -78,7 +78,7 @@ def _apply_scope(account: User, role: str, scope: dict) -> list:
 def _set_one_time_password(account: User) -> str:
     password = one_time_password()
     account.set_password(password)
-    account.must_change_password = True
+    account.must_change_password, account.one_time_password_used = True, False
     return password
 
 
@@ -177,7 +177,7 @@ def account_reset_password(*, actor: User, account: User) -> str:
     _ensure(permissions.may_manage(actor, account), _("You cannot reset the password of this account."))
     password = _set_one_time_password(account)
     account._history_user = actor
-    account.save(update_fields=["password", "must_change_password"])
+    account.save(update_fields=["password", "must_change_password", "one_time_password_used"])
     axes_reset(username=account.username)
     account_event_record(kind=AccountEvent.Kind.PASSWORD_RESET, account=account, actor=actor)
     return password
@@ -225,8 +225,8 @@ def account_set_active(*, actor: User, account: User, active: bool) -> User:
 def password_changed(*, account: User, ip: str | None = None) -> None:
     """After the account chose its own password (change page or emailed reset link)."""
     if account.must_change_password:
-        account.must_change_password = False
-        account.save(update_fields=["must_change_password"])
+        account.must_change_password = account.one_time_password_used = False
+        account.save(update_fields=["must_change_password", "one_time_password_used"])
     account_event_record(kind=AccountEvent.Kind.PASSWORD_CHANGED, account=account, actor=account, ip=ip)
 
 

@@ -10,6 +10,9 @@ from accounts.services import account_event_record
 def record_login(sender, request, user, **kwargs) -> None:
     if request is not None:
         IdleTimeoutMiddleware.touch(request)
+    if user.must_change_password and not user.one_time_password_used:
+        user.one_time_password_used = True
+        user.save(update_fields=["one_time_password_used"])
     account_event_record(
         kind=AccountEvent.Kind.LOGIN, account=user, actor=user, ip=client_ip(request) if request else None
     )

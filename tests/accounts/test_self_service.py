@@ -168,3 +168,14 @@ def test_logins_and_failed_logins_are_recorded(head_suka_pindah):
 
     kinds = list(AccountEvent.objects.filter(user=head_suka_pindah).values_list("kind", flat=True))
     assert "login_failed" in kinds and "login" in kinds
+
+
+def test_a_one_time_password_opens_one_session_only(dpmd_mukomuko, head_suka_pindah):
+    password = services.account_reset_password(actor=dpmd_mukomuko, account=head_suka_pindah)
+    _log_in(head_suka_pindah.username, password)
+
+    again = Client().post("/masuk/", {"username": head_suka_pindah.username, "password": password})
+
+    assert again.status_code == 200  # the login form again: a new one-time password is needed
+    fresh = services.account_reset_password(actor=dpmd_mukomuko, account=head_suka_pindah)
+    assert _log_in(head_suka_pindah.username, fresh)
