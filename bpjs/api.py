@@ -26,9 +26,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bpjs import reconciliation as rec
 from bpjs import selectors, services
 from bpjs.models import Reconciliation
+from bpjs.reconciliation.selectors import (
+    reconciliation_programs,
+    reconciliation_regencies,
+    reconciliations_visible_to,
+)
+from bpjs.reconciliation.services import reconciliation_create
 from core.api_errors import error_response
 from core.permissions import ensure_may_review, may_reconcile, may_view_queue
 from enrollment.models import Enrollment
@@ -210,9 +215,9 @@ class ReconciliationCreateView(APIView):
             raise PermissionDenied(_("Only DPMD staff and BPJS officers reconcile with BPJS lists."))
         data = ReconciliationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        regency = get_object_or_404(rec.reconciliation_regencies(request.user), pk=data.validated_data["regency"])
-        program = get_object_or_404(rec.reconciliation_programs(request.user), pk=data.validated_data["program"])
-        reconciliation = rec.reconciliation_create(
+        regency = get_object_or_404(reconciliation_regencies(request.user), pk=data.validated_data["regency"])
+        program = get_object_or_404(reconciliation_programs(request.user), pk=data.validated_data["program"])
+        reconciliation = reconciliation_create(
             actor=request.user,
             regency=regency,
             program=program,
@@ -225,7 +230,7 @@ class ReconciliationCreateView(APIView):
 class ReconciliationDetailView(APIView):
     @extend_schema(responses={200: ReconciliationSerializer})
     def get(self, request, token):
-        reconciliation = get_object_or_404(rec.reconciliations_visible_to(request.user), token=token)
+        reconciliation = get_object_or_404(reconciliations_visible_to(request.user), token=token)
         return Response(ReconciliationSerializer(reconciliation).data)
 
 

@@ -23,8 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from bpjs import reconciliation as rec
 from bpjs import selectors, services, sheet
+from bpjs.reconciliation import applying, export, reading
+from bpjs.reconciliation import selectors as rec_selectors
+from bpjs.reconciliation import services as rec_services
+from bpjs.reconciliation.matching import KIND_LABELS, KINDS
 from bpjs.selectors import queue_filters
 from bpjs.services import RowIssue, approval_items
 from core.models import Program, Village
@@ -40,7 +43,7 @@ from core.spreadsheets.cells import CellError, parse_date
 from enrollment.selectors import enrollments_visible_to
 
 QUEUE_PAGE_SIZE = 100
-SHOW = ("problems", "all", *rec.KINDS)
+SHOW = ("problems", "all", *KINDS)
 
 
 # --- forms -------------------------------------------------------------------------------------------
@@ -63,7 +66,10 @@ class ReconciliationForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        scopes = {"regency": rec.reconciliation_regencies(user), "program": rec.reconciliation_programs(user)}
+        scopes = {
+            "regency": rec_selectors.reconciliation_regencies(user),
+            "program": rec_selectors.reconciliation_programs(user),
+        }
         for name, qs in scopes.items():
             choices = list(qs)
             self.fields[name].queryset = qs
@@ -75,8 +81,8 @@ class MappingForm(forms.Form):
     def __init__(self, *args, headers: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", _("— not in this file —")), *((h, h) for h in headers)]
-        for name in rec.FIELDS:
-            self.fields[name] = forms.ChoiceField(label=rec.FIELD_LABELS[name], choices=choices, required=False)
+        for name in reading.FIELDS:
+            self.fields[name] = forms.ChoiceField(label=reading.FIELD_LABELS[name], choices=choices, required=False)
 
 
 # --- the queue ---------------------------------------------------------------------------------------
@@ -291,20 +297,24 @@ def reconciliation_new(request):
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
-            reconciliation = rec.reconciliation_upload(
+            reconciliation = rec_services.reconciliation_upload(
                 actor=request.user, regency=data["regency"], program=data["program"], upload=data["file"]
             )
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
             return redirect("reconciliation-detail", token=reconciliation.token)
-    recent = rec.reconciliations_visible_to(request.user)[:20]
+    recent = rec_selectors.reconciliations_listed_for(request.user)[:20]
     context = {"form": form, "recent": recent, "can_view_queue": may_view_queue(request.user)}
     return render(request, "bpjs/reconciliation_new.html", context)
 
 
-def _reconciliation(request, token):
-    return get_object_or_404(rec.reconciliations_visible_to(request.user), token=token)
+def _reconciliation(request, token, *, compared: bool = False):
+    """A reconciliation in the user's scope (else a 404); `compared`: only once its list is compared."""
+    reconciliation = get_object_or_404(rec_selectors.reconciliations_visible_to(request.user), token=token)
+    if compared and reconciliation.result.get("stage") != "done":
+        raise Http404
+    return reconciliation
 
 
 @login_required
@@ -312,15 +322,17 @@ def reconciliation_detail(request, token):
     """Map the columns (first visit), then the comparison per desa, filtered by ?show= and ?village=."""
     reconciliation = _reconciliation(request, token)
     if reconciliation.result.get("stage") == "mapping":
-        return _mapping_step(request, reconciliation)
-    if reconciliation.result.get("stage") == "expired":
+        upload = rec_selectors.waiting_upload(request.user, reconciliation)  # another user's upload: a 404
+        if upload is not None:
+            return _mapping_step(request, reconciliation, upload.data["headers"])
+    if reconciliation.result.get("stage") != "done":  # its upload expired (or, before previews, "expired")
         messages.error(request, _("This list was uploaded more than a week ago and never compared. Upload it again."))
         return redirect("reconciliation-new")
     show = request.GET.get("show") if request.GET.get("show") in SHOW else "problems"
-    kinds = {"problems": ("mismatched", "only_bpjs", "only_here"), "all": rec.KINDS}.get(show, (show,))
+    kinds = {"problems": ("mismatched", "only_bpjs", "only_here"), "all": KINDS}.get(show, (show,))
     village = request.GET.get("village", "")
     villages = [
-        {**v, "lines": [rec.line_for_display(line) for line in v["lines"] if line["kind"] in kinds]}
+        {**v, "lines": [export.line_for_display(line) for line in v["lines"] if line["kind"] in kinds]}
         for v in reconciliation.result.get("villages", [])
         if not village or v["code"] == village
     ]
@@ -328,24 +340,23 @@ def reconciliation_detail(request, token):
         "reconciliation": reconciliation,
         "result": reconciliation.result,
         "villages": [v for v in villages if v["lines"]],
-        "pending": [line["key"] for line in rec.pending_lines(reconciliation)],
+        "pending": [line["key"] for line in applying.pending_lines(reconciliation)],
         "show": show,
         "village": village,
-        "filters": [("problems", _("Differences")), ("all", _("All")), *rec.KIND_LABELS.items()],
+        "filters": [("problems", _("Differences")), ("all", _("All")), *KIND_LABELS.items()],
         "today": timezone.localdate().isoformat(),
     }
     return render(request, "bpjs/reconciliation_detail.html", context)
 
 
-def _mapping_step(request, reconciliation):
-    headers = reconciliation.result["headers"]
-    initial = rec.suggested_mapping(
-        headers, rec.saved_mapping(regency=reconciliation.regency, program=reconciliation.program)
-    )
-    form = MappingForm(request.POST or None, headers=headers, initial=initial)
+def _mapping_step(request, reconciliation, headers: list[str]):
+    saved = reading.saved_mapping(regency=reconciliation.regency, program=reconciliation.program)
+    form = MappingForm(request.POST or None, headers=headers, initial=reading.suggested_mapping(headers, saved))
     if request.method == "POST" and form.is_valid():
         try:
-            rec.reconciliation_run(actor=request.user, reconciliation=reconciliation, mapping=form.cleaned_data)
+            rec_services.reconciliation_run(
+                actor=request.user, reconciliation=reconciliation, mapping=form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
@@ -355,20 +366,17 @@ def _mapping_step(request, reconciliation):
 
 @login_required
 def reconciliation_export(request, token):
-    reconciliation = _reconciliation(request, token)
-    if reconciliation.result.get("stage") != "done":
-        raise Http404
-    return rec.reconciliation_xlsx(reconciliation)
+    return export.reconciliation_xlsx(_reconciliation(request, token, compared=True))
 
 
 @login_required
 @require_POST
 def reconciliation_apply(request, token):
-    reconciliation = _reconciliation(request, token)
+    reconciliation = _reconciliation(request, token, compared=True)
     back = reverse("reconciliation-detail", args=[token]) + "?" + urlencode({"show": request.POST.get("show", "")})
     try:
         on = parse_date(request.POST.get("on", "")) or timezone.localdate()
-        done = rec.reconciliation_apply(
+        done = applying.reconciliation_apply(
             actor=request.user, reconciliation=reconciliation, keys=request.POST.getlist("line"), on=on
         )
     except CellError as exc:

@@ -227,11 +227,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 6 * 60 * 60},
     },
-    "discard-stale-reconciliations": {
-        "task": "bpjs.discard_stale_reconciliations",
-        "schedule": crontab(hour=2, minute=5),
-        "options": {"expires": 6 * 60 * 60},
-    },
     "discard-stale-previews": {
         "task": "previews.discard_stale_previews",
         "schedule": crontab(hour=2, minute=10),

@@ -9,12 +9,14 @@ import datetime as dt
 import json
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from bpjs import reconciliation as rec
 from bpjs.models import Reconciliation, ReconciliationMapping
+from bpjs.reconciliation.applying import reconciliation_apply
+from bpjs.reconciliation.reading import FIELDS
+from bpjs.reconciliation.services import reconciliation_create
 from core.models import Regency, Subdistrict, Village
 from core.roles import Role
 from enrollment.models import Enrollment
@@ -119,7 +121,7 @@ def scene(kes, uji_desa):
 
 def run(actor, regency, program, content: bytes, mapping=MAPPING, name: str = "peserta.xlsx") -> Reconciliation:
     upload = SimpleUploadedFile(name, content)
-    return rec.reconciliation_create(actor=actor, regency=regency, program=program, upload=upload, mapping=mapping)
+    return reconciliation_create(actor=actor, regency=regency, program=program, upload=upload, mapping=mapping)
 
 
 def lines(reconciliation: Reconciliation) -> dict[str, dict]:
@@ -208,6 +210,25 @@ def test_a_list_without_status_column_counts_everyone_as_active(scene, uji, kes,
     assert (line["kind"], line["actions"]) == ("mismatched", ["activate"])
 
 
+def test_a_person_or_number_listed_twice_is_compared_once_and_the_repeat_reported(scene, uji, kes, bpjs_kes_uji):
+    nik = scene["people"]["same"].nik
+    content = xlsx_bytes(
+        [
+            HEADER,
+            [1, nik, jkn(1), "ANDI", "Aktif", 2850000],
+            [2, nik, jkn(11), "ANDI LAGI", "Aktif", 2850000],
+            [3, None, jkn(1), "ANDI TANPA NIK", "Aktif", 2850000],
+        ]
+    )
+
+    reconciliation = run(bpjs_kes_uji, uji, kes, content)
+
+    assert lines(reconciliation)["Andi"]["kind"] == "matched"
+    assert {"ANDI LAGI", "ANDI TANPA NIK"}.isdisjoint(lines(reconciliation))
+    assert [(e["row"], e["column"]) for e in reconciliation.result["errors"]] == [(3, "NIK"), (4, "No Kartu")]
+    assert reconciliation.result["rows"] == 1
+
+
 def test_comparison_costs_the_same_queries_for_10_and_100_rows(
     kes, uji, uji_desa, bpjs_kes_uji, django_assert_max_num_queries
 ):
@@ -250,7 +271,7 @@ def test_the_column_mapping_is_asked_for_then_remembered_for_the_branch(
     response = upload_page(client, uji, kes, scene["file"])
     assert response.status_code == 302
     mapping_page = client.get(response["Location"])
-    guessed = {name: mapping_page.context["form"][name].initial for name in rec.FIELDS}
+    guessed = {name: mapping_page.context["form"][name].initial for name in FIELDS}
     assert guessed == {**MAPPING, "wage": None}  # "Penghasilan" is not a usual header: asked for
     assert any(tmp_path.rglob("*.xlsx"))  # kept privately while the columns are chosen
     with django_capture_on_commit_callbacks(execute=True):
@@ -260,7 +281,7 @@ def test_the_column_mapping_is_asked_for_then_remembered_for_the_branch(
     assert ReconciliationMapping.objects.get(program=kes, regency=uji).mapping == MAPPING
     assert not any(tmp_path.rglob("*.xlsx"))  # the file with its NIKs is gone once compared
     second = client.get(upload_page(client, uji, kes, scene["file"])["Location"])
-    assert {name: second.context["form"][name].initial for name in rec.FIELDS} == MAPPING
+    assert {name: second.context["form"][name].initial for name in FIELDS} == MAPPING
 
 
 def test_result_page_shows_differences_per_village_and_exports_them(
@@ -317,7 +338,7 @@ def test_apply_turns_a_confirmed_match_into_an_active_enrollment(scene, uji, kes
 def test_apply_replaces_a_participant_number_with_a_history_record(scene, uji, kes, dpmd_uji):
     reconciliation = run(dpmd_uji, uji, kes, scene["file"])
 
-    rec.reconciliation_apply(actor=dpmd_uji, reconciliation=reconciliation, keys=[lines(reconciliation)["Dani"]["key"]])
+    reconciliation_apply(actor=dpmd_uji, reconciliation=reconciliation, keys=[lines(reconciliation)["Dani"]["key"]])
 
     enrollment = Enrollment.objects.get(pk=scene["enrollments"]["number"].pk)
     assert (enrollment.status, enrollment.participant_number) == (Status.ACTIVE, jkn(40))
@@ -330,7 +351,7 @@ def test_apply_replaces_a_participant_number_with_a_history_record(scene, uji, k
 def test_apply_makes_an_enrollment_inactive_when_bpjs_says_so(scene, uji, kes, bpjs_kes_uji):
     reconciliation = run(bpjs_kes_uji, uji, kes, scene["file"])
 
-    rec.reconciliation_apply(
+    reconciliation_apply(
         actor=bpjs_kes_uji, reconciliation=reconciliation, keys=[lines(reconciliation)["Bunga"]["key"]]
     )
 
@@ -357,8 +378,8 @@ def test_apply_refuses_an_enrollment_changed_since_the_comparison(scene, uji, ke
     reconciliation = run(bpjs_kes_uji, uji, kes, scene["file"])
     Enrollment.objects.filter(pk=scene["enrollments"]["inactive"].pk).update(participant_number=jkn(77))
 
-    with pytest.raises(rec.ValidationError):
-        rec.reconciliation_apply(
+    with pytest.raises(ValidationError):
+        reconciliation_apply(
             actor=bpjs_kes_uji, reconciliation=reconciliation, keys=[lines(reconciliation)["Bunga"]["key"]]
         )
 
