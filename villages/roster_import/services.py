@@ -15,6 +15,7 @@ or a discard while a check runs can never apply or show an import twice:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import secrets
 from collections.abc import Callable
@@ -33,8 +34,11 @@ from core.models import Regency, Village
 from core.spreadsheets.reader import ImportFileError, Table
 from villages.locks import roster_locked
 from villages.models import NikConflict, RosterImport
-from villages.roster_import.plan import Plan, build_plan, replan, rows_from_snapshot, rows_snapshot, write_plan
+from villages.roster_import.parsing import rows_data, rows_from_data
+from villages.roster_import.plan import KINDS, Plan
+from villages.roster_import.planning import build_plan, replan
 from villages.roster_import.reader import read_table
+from villages.roster_import.writing import write_plan
 from villages.services import ensure_roster_open
 
 Status = RosterImport.Status
@@ -147,7 +151,8 @@ def _store_snapshot(roster_import: RosterImport, plan: Plan) -> str:
     """Save the parsed rows, encrypted with the NIK keys; returns the storage name."""
     field = roster_import.file.field
     name = field.generate_filename(roster_import, SNAPSHOT_NAME)
-    return field.storage.save(name, ContentFile(nik_lib.encrypt_nik(rows_snapshot(plan)).encode()))
+    text = json.dumps(rows_data(plan), separators=(",", ":"))
+    return field.storage.save(name, ContentFile(nik_lib.encrypt_nik(text).encode()))
 
 
 def _replan(roster_import: RosterImport, *, actor: User) -> Plan:
@@ -158,7 +163,8 @@ def _replan(roster_import: RosterImport, *, actor: User) -> Plan:
         text = nik_lib.decrypt_nik(fileobj.read().decode())
     if not text:
         raise FileNotFoundError(roster_import.file.name)  # unreadable with the current keys: as good as gone
-    return replan(rows_from_snapshot(text), regency=roster_import.regency, village=roster_import.village, actor=actor)
+    rows = rows_from_data(json.loads(text))
+    return replan(rows, regency=roster_import.regency, village=roster_import.village, actor=actor)
 
 
 def _summary(plan: Plan) -> str:
@@ -167,7 +173,7 @@ def _summary(plan: Plan) -> str:
             "errors": len(plan.errors)
         }
     return _("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(ended)s ended.") % {
-        kind: len(plan.of_kind(kind)) for kind in ("new", "changed", "unchanged", "ended")
+        kind: len(plan.of_kind(kind)) for kind in KINDS
     }
 
 
