@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from bpjs.models import Reconciliation
 from bpjs.tasks import discard_stale_reconciliations
+from previews.models import Preview
+from previews.services import preview_create
 from villages.models import RosterImport
 from villages.tasks import discard_stale_imports
 
@@ -23,17 +25,23 @@ def _age(model, pk, days):
 
 
 def _roster_import(user, village, token):
-    upload = RosterImport(
+    # An import waiting for its check: its file is kept in the previews storage.
+    preview = preview_create(
+        actor=user,
+        kind=Preview.Kind.ROSTER,
+        scope=village.code,
+        data={},
+        upload=ContentFile(b"PK rows with NIKs", "a.xlsx"),
+    )
+    return RosterImport.objects.create(
         token=token,
         regency=village.subdistrict.regency,
         village=village,
         original_name="a.xlsx",
-        status=RosterImport.Status.PREVIEW,
+        status=RosterImport.Status.UPLOADED,
         created_by=user,
+        preview=preview,
     )
-    upload.file.save("a.xlsx", ContentFile(b"PK rows with NIKs"), save=False)
-    upload.save()
-    return upload
 
 
 def _reconciliation(user, regency, program, token):
@@ -58,7 +66,7 @@ def test_old_unconfirmed_imports_and_uncompared_lists_are_discarded_with_their_f
         _roster_import(head_suka_pindah, suka_pindah, "b" * 32),
     )
     old_list = _reconciliation(dpmd_mukomuko, mukomuko, kes, "c" * 32)
-    files = [old_import.file.path, old_list.file.path]
+    files = [old_import.preview.file.path, old_list.file.path]
     _age(RosterImport, old_import.pk, 8)
     _age(Reconciliation, old_list.pk, 8)
 
@@ -70,7 +78,9 @@ def test_old_unconfirmed_imports_and_uncompared_lists_are_discarded_with_their_f
     new_import.refresh_from_db()
     old_list.refresh_from_db()
     assert old_import.status == RosterImport.Status.DISCARDED
-    assert new_import.status == RosterImport.Status.PREVIEW and new_import.file.storage.exists(new_import.file.name)
+    assert old_import.preview.status == Preview.Status.DISCARDED
+    assert new_import.status == RosterImport.Status.UPLOADED and new_import.preview.is_open
+    assert new_import.preview.file.storage.exists(new_import.preview.file.name)
     assert (old_list.file.name, old_list.result["stage"]) == ("", "expired")
     assert not any(os.path.exists(path) for path in files)
 

@@ -10,6 +10,7 @@ officials", part 2.
 - decisions.py: each row's outcome (new, changed, unchanged, ended) against the data as it is;
 - planning.py: from rows to a plan, in a fixed number of queries;
 - writing.py: writing a valid plan, with history;
-- services.py: the steps of an import (upload, validate, confirm, apply, discard);
-- selectors.py: which imports a user may see.
+- services.py: the steps of an import (upload, validate, confirm, apply, discard), with what holds NIKs
+  in the previews storage;
+- selectors.py: which imports a user may see (their own), and their preview.
 """
