@@ -63,7 +63,7 @@ def _panels(user, village: Village, programs: list, *, can_edit: bool) -> dict:
     return {
         "submission_rows": [(p, current.get(p.code)) for p in programs],
         "may_start": may_start_submission(user, village),
-        "imports": recent_imports(village) if can_edit else [],
+        "imports": recent_imports(village, viewer=user) if can_edit else [],
     }
 
 

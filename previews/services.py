@@ -23,7 +23,6 @@ Status = Preview.Status
 DEFAULT_LIFETIME = dt.timedelta(hours=2)
 
 
-@transaction.atomic
 def preview_create(
     *,
     actor: User,
@@ -34,7 +33,8 @@ def preview_create(
     name: str = "",
     lifetime: dt.timedelta = DEFAULT_LIFETIME,
 ) -> Preview:
-    """Keep `data` (encrypted) and, if given, the uploaded file, for `actor` only, under a random token."""
+    """Keep `data` (encrypted) and, if given, the uploaded file, for `actor` only, under a random token.
+    One INSERT, so no transaction of its own (a savepoint would add two queries to every caller's)."""
     now = timezone.now()
     preview = Preview(
         token=secrets.token_hex(16),
@@ -59,9 +59,15 @@ def preview_create(
     return preview
 
 
-def preview_update(*, preview: Preview, data: dict) -> Preview:
+def preview_update(*, preview: Preview, data: dict, drop_file: bool = False) -> Preview:
+    """Replace what the preview holds; with `drop_file`, its kept upload goes too (once read into `data`)."""
     preview.data = data
-    preview.save(update_fields=["data_encrypted"])
+    fields = ["data_encrypted"]
+    if drop_file and preview.file:
+        _delete_file_on_commit(preview.file.name, preview.file.storage)
+        preview.file = ""
+        fields.append("file")
+    preview.save(update_fields=fields)
     return preview
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from bpjs.models import Reconciliation
 from bpjs.reconciliation.services import reconciliation_upload
 from previews.models import Preview
+from previews.services import preview_create
 from previews.tasks import discard_stale_previews
 from villages.models import RosterImport
 from villages.tasks import discard_stale_imports
@@ -40,17 +41,23 @@ def _age_upload(reconciliation, days):
 
 
 def _roster_import(user, village, token):
-    upload = RosterImport(
+    # An import waiting for its check: its file is kept in the previews storage.
+    preview = preview_create(
+        actor=user,
+        kind=Preview.Kind.ROSTER,
+        scope=village.code,
+        data={},
+        upload=ContentFile(b"PK rows with NIKs", "a.xlsx"),
+    )
+    return RosterImport.objects.create(
         token=token,
         regency=village.subdistrict.regency,
         village=village,
         original_name="a.xlsx",
-        status=RosterImport.Status.PREVIEW,
+        status=RosterImport.Status.UPLOADED,
         created_by=user,
+        preview=preview,
     )
-    upload.file.save("a.xlsx", ContentFile(b"PK rows with NIKs"), save=False)
-    upload.save()
-    return upload
 
 
 def _reconciliation(user, regency, program):
@@ -71,19 +78,22 @@ def test_old_unconfirmed_imports_and_uncompared_lists_are_discarded_with_their_f
         _roster_import(head_suka_pindah, suka_pindah, "b" * 32),
     )
     old_list, new_list = _reconciliation(dpmd_mukomuko, mukomuko, kes), _reconciliation(dpmd_mukomuko, mukomuko, kes)
-    files = [old_import.file.path, _upload_file(old_list)]
+    files = [old_import.preview.file.path, _upload_file(old_list)]
     new_list_file = _upload_file(new_list)
     _age(RosterImport, old_import.pk, 8)
     _age_upload(old_list, 8)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert discard_stale_imports.delay().get() == 1
-        assert discard_stale_previews.delay().get() == 1
+        # the old list's preview, past its week, and the old import's, discarded just before
+        assert discard_stale_previews.delay().get() == 2
 
     old_import.refresh_from_db()
     new_import.refresh_from_db()
     assert old_import.status == RosterImport.Status.DISCARDED
-    assert new_import.status == RosterImport.Status.PREVIEW and new_import.file.storage.exists(new_import.file.name)
+    assert old_import.preview is None  # its preview, file and all, is gone
+    assert new_import.status == RosterImport.Status.UPLOADED and new_import.preview.is_open
+    assert new_import.preview.file.storage.exists(new_import.preview.file.name)
     assert not Preview.objects.filter(token=old_list.token).exists()
     assert Preview.objects.filter(token=new_list.token).exists() and os.path.exists(new_list_file)
     assert not any(os.path.exists(path) for path in files)

@@ -17,7 +17,7 @@ from core.api_errors import Conflict
 from core.permissions import regency_for_user, village_for_user
 from villages.models import RosterImport
 from villages.roster_import import services
-from villages.roster_import.selectors import roster_import_for_user
+from villages.roster_import.selectors import roster_import_as_shown, roster_import_for_user
 
 
 class RosterImportSerializer(serializers.ModelSerializer):
@@ -92,7 +92,7 @@ class ImportView(APIView):
     serializer_class = RosterImportSerializer
 
     def get(self, request, token):
-        roster_import = roster_import_for_user(request.user, token)
+        roster_import = roster_import_as_shown(roster_import_for_user(request.user, token))
         return Response(RosterImportSerializer(roster_import).data)
 
 

@@ -186,15 +186,18 @@ class Post(models.Model):
             raise ValidationError({"ended_on": _("A post cannot end before it starts.")})
 
 
-def _import_path(instance: RosterImport, filename: str) -> str:
+def _import_path(instance, filename: str) -> str:
+    """Where RosterImport.file was kept, before previews held it; migration 0002 still refers to it."""
     return f"imports/{instance.created_at:%Y/%m}/{instance.token}-{filename}"
 
 
 class RosterImport(models.Model):
     """An uploaded officials file on its way from preview to confirmation.
 
-    The file is kept (privately) only until the import is applied or discarded; the preview and its
-    row errors live in `result` so the browser can show them and poll progress."""
+    What the pages need lives here: the status and progress the browser polls, who uploaded it for which
+    desa or regency, and the preview shown (counts, rows with masked NIKs, row errors) in `result`. What
+    holds full NIKs (the uploaded file until it is checked, then its parsed rows until they are confirmed)
+    lives in the preview storage, in `preview`: the uploader's only, used once, expiring."""
 
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("uploaded")
@@ -212,7 +215,9 @@ class RosterImport(models.Model):
     village = models.ForeignKey(
         Village, models.PROTECT, null=True, blank=True, related_name="roster_imports", verbose_name=_("village")
     )
-    file = models.FileField(_("file"), upload_to=_import_path, blank=True)
+    preview = models.OneToOneField(
+        "previews.Preview", models.SET_NULL, null=True, blank=True, related_name="roster_import", editable=False
+    )
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)

@@ -27,7 +27,9 @@ SOFT_TIME_LIMIT = 9 * 60
 
 @shared_task(acks_late=True, ignore_result=True, time_limit=TIME_LIMIT, soft_time_limit=SOFT_TIME_LIMIT)
 def roster_import_validate(import_id: int) -> None:
-    roster_import = RosterImport.objects.select_related("village", "regency", "created_by").filter(pk=import_id).first()
+    roster_import = (
+        RosterImport.objects.select_related("village", "regency", "created_by", "preview").filter(pk=import_id).first()
+    )
     if roster_import is None:
         return
     try:
@@ -69,5 +71,6 @@ def roster_import_apply(import_id: int, user_id: int) -> None:
     name="villages.discard_stale_imports", soft_time_limit=SOFT_TIME_LIMIT, time_limit=TIME_LIMIT, acks_late=True
 )
 def discard_stale_imports(days: int = 7) -> int:
-    """Daily: officials files hold NIKs; those never confirmed are discarded after `days` days."""
+    """Daily: officials files hold NIKs; those never confirmed are discarded after `days` days, with
+    their preview (which previews.discard_stale_previews would delete by then anyway)."""
     return services.roster_imports_expire(before=timezone.now() - dt.timedelta(days=days))

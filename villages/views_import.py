@@ -19,7 +19,7 @@ from core.permissions import regency_for_user, village_for_user
 from villages.locks import roster_locked
 from villages.models import RosterImport
 from villages.roster_import import services
-from villages.roster_import.selectors import roster_import_for_user
+from villages.roster_import.selectors import roster_import_as_shown, roster_import_for_user
 from villages.roster_template import template_response
 
 RUNNING = (RosterImport.Status.UPLOADED, RosterImport.Status.VALIDATING, RosterImport.Status.APPLYING)
@@ -82,7 +82,7 @@ def _upload(request, *, village: Village | None, regency: Regency):
 @login_required
 @require_GET
 def import_detail(request, token):
-    roster_import = roster_import_for_user(request.user, token)
+    roster_import = roster_import_as_shown(roster_import_for_user(request.user, token))
     result = roster_import.result or {}
     context = {
         "item": roster_import,
@@ -104,7 +104,7 @@ def import_detail(request, token):
 @login_required
 @require_GET
 def import_status(request, token):
-    roster_import = roster_import_for_user(request.user, token)
+    roster_import = roster_import_as_shown(roster_import_for_user(request.user, token))
     return JsonResponse(
         {
             "status": roster_import.status,

@@ -16,6 +16,7 @@ from django.core.files.storage import default_storage
 from django.db import connection, connections
 
 from core.roles import Role
+from previews.models import Preview
 from tests.factories import UserFactory
 from tests.villages.test_roster_import import SUKA_PINDAH, nik, official, upload, xlsx
 from villages.models import Position, Post, RosterImport
@@ -105,4 +106,6 @@ def test_a_large_file_is_checked_and_saved_by_a_real_worker(worker, suka_pindah,
     assert posts.count() == 120
     assert {p.history.get().history_user_id for p in posts[:5]} == {head.pk}
     roster_import.refresh_from_db()
-    assert roster_import.file.name == "" and not default_storage.exists(f"imports/{roster_import.token}")
+    preview = roster_import.preview
+    assert (preview.status, preview.data_encrypted, preview.file.name) == (Preview.Status.CONFIRMED, "", "")
+    assert not default_storage.exists("previews") or default_storage.listdir("previews") == ([], [])

@@ -12,11 +12,13 @@ import io
 import zipfile
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
 from core.models import Program
+from previews.models import Preview
+from previews.services import previews_expire
 from submissions.models import Submission
 from tests.factories import PersonFactory, PostFactory, make_nik
 from villages.models import NikConflict, Person, Position, Post, RosterImport
@@ -455,31 +457,63 @@ def stored_files(root) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def test_the_file_is_kept_privately_encrypted_once_checked_and_deleted_once_confirmed(
-    head, media, django_capture_on_commit_callbacks
+def test_the_checked_rows_are_kept_encrypted_in_the_previews_storage_not_on_the_import(
+    head, head_suka_pindah, media, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         upload(head, xlsx([official(nik(3), "Dedi Gunawan")]))
     roster_import = last_import()
 
-    # The upload is replaced by its checked rows, encrypted: no NIK in clear on disk, none in the name.
-    [name] = stored_files(media)
-    assert name == roster_import.file.name and name.startswith("imports/") and name.endswith("perangkat.rows")
-    assert nik(3).encode() not in (media / name).read_bytes()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        head.post(f"/impor/{roster_import.token}/konfirmasi/")
-
-    roster_import.refresh_from_db()
-    assert roster_import.status == RosterImport.Status.APPLIED
+    # The parsed rows wait for the confirmation in the uploader's preview, encrypted; nothing on disk.
+    preview = Preview.objects.get()
+    assert roster_import.preview == preview
+    assert (preview.kind, preview.created_by, preview.scope) == (Preview.Kind.ROSTER, head_suka_pindah, SUKA_PINDAH)
+    assert [row[1] for row in preview.data["rows"]] == [nik(3)]
+    assert nik(3) not in preview.data_encrypted
     assert stored_files(media) == []
-    assert roster_import.file.name == ""
+    # The import row keeps what the page shows: masked NIKs only.
+    assert nik(3) not in str(RosterImport.objects.values().get(pk=roster_import.pk))
 
 
-def test_the_file_is_deleted_once_discarded(head, media, django_capture_on_commit_callbacks):
+def test_after_confirming_the_nik_snapshot_is_gone(head, media, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         upload(head, xlsx([official(nik(3), "Dedi Gunawan")]))
-    assert len(stored_files(media)) == 1
+    preview = last_import().preview
+
+    with django_capture_on_commit_callbacks(execute=True):
+        head.post(f"/impor/{last_import().token}/konfirmasi/")
+
+    assert last_import().status == RosterImport.Status.APPLIED
+    preview.refresh_from_db()
+    assert (preview.status, preview.data_encrypted, preview.data) == (Preview.Status.CONFIRMED, "", {})
+    assert stored_files(media) == []
+    previews_expire()
+    assert not Preview.objects.exists() and last_import().preview is None
+
+
+def test_after_discarding_the_nik_snapshot_is_gone(head, media, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(head, xlsx([official(nik(3), "Dedi Gunawan")]))
+    preview = last_import().preview
+
+    with django_capture_on_commit_callbacks(execute=True):
+        head.post(f"/impor/{last_import().token}/batal/")
+
+    preview.refresh_from_db()
+    assert (preview.status, preview.data_encrypted) == (Preview.Status.DISCARDED, "")
+    assert head.post(f"/impor/{last_import().token}/konfirmasi/").status_code == 302
+    assert last_import().status == RosterImport.Status.DISCARDED
+
+
+def test_a_large_file_waits_in_the_previews_storage_and_is_deleted_once_discarded(
+    head, media, settings, django_capture_on_commit_callbacks
+):
+    settings.ROSTER_IMPORT_INLINE_ROWS = 0
+    with django_capture_on_commit_callbacks():  # the check is not run
+        upload(head, xlsx([official(nik(3), "Dedi Gunawan")]))
+    [name] = stored_files(media)
+    assert name == last_import().preview.file.name and name.startswith("previews/")
+    assert "perangkat" not in name.split("/")[-1]  # the stored name says nothing of the file
 
     with django_capture_on_commit_callbacks(execute=True):
         head.post(f"/impor/{last_import().token}/batal/")
@@ -487,12 +521,50 @@ def test_the_file_is_deleted_once_discarded(head, media, django_capture_on_commi
     assert stored_files(media) == []
 
 
-def test_a_file_with_errors_is_deleted_once_checked(head, media, django_capture_on_commit_callbacks):
+def test_a_large_file_is_replaced_by_its_rows_once_checked(head, media, settings, django_capture_on_commit_callbacks):
+    settings.ROSTER_IMPORT_INLINE_ROWS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(head, xlsx([official(nik(3), "Dedi Gunawan")]))
+
+    preview = last_import().preview
+    assert last_import().status == RosterImport.Status.PREVIEW
+    assert (preview.file.name, [row[1] for row in preview.data["rows"]]) == ("", [nik(3)])
+    assert stored_files(media) == []
+
+
+def test_a_file_with_errors_is_deleted_once_checked(head, media, settings, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         upload(head, xlsx([official(nik(3), "Dedi", sex="X")]))
+    settings.ROSTER_IMPORT_INLINE_ROWS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(head, xlsx([official(nik(4), "Eko", sex="X")]))
 
-    assert last_import().status == RosterImport.Status.INVALID
+    assert set(RosterImport.objects.values_list("status", flat=True)) == {RosterImport.Status.INVALID}
     assert stored_files(media) == []
+    assert not Preview.objects.filter(status=Preview.Status.OPEN).exists()
+    assert not Preview.objects.exclude(data_encrypted="").exists()
+
+
+def test_an_expired_preview_makes_the_page_say_it_expired(head, budi):
+    upload(head, xlsx([official(nik(3), "Dedi Gunawan")]))
+    token = last_import().token
+    Preview.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    before = db_state()
+
+    page = head.get(f"/impor/{token}/")
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    expired = in_indonesian("Discarded: it was not confirmed in time. Upload the file again if it is still needed.")
+    assert expired in html and f"/impor/{token}/konfirmasi/" not in html
+    assert head.get(f"/impor/{token}/status/").json()["status"] == "discarded"
+    response = head.post(f"/impor/{token}/konfirmasi/", follow=True)
+    assert expired in response.content.decode()
+    assert db_state() == before
+
+    previews_expire()  # the preview row itself is deleted: the page still says the same
+    assert last_import().preview is None
+    assert expired in head.get(f"/impor/{token}/").content.decode()
 
 
 def test_confirming_twice_applies_once(head):
@@ -1122,6 +1194,27 @@ def test_a_village_head_cannot_see_or_act_on_an_import_of_another_desa(head, hea
     assert last_import().status == RosterImport.Status.PREVIEW
 
 
+def test_another_users_import_token_is_a_404_and_changes_nothing(head, dpmd_mukomuko, login):
+    upload(head, xlsx([official(nik(3), "Dedi Gunawan")]))
+    roster_import = last_import()
+    token, kept = roster_import.token, roster_import.preview.data_encrypted
+    before = db_state()
+    # DPMD of the regency may edit the desa, but the file and its preview are its uploader's.
+    other = login(dpmd_mukomuko)
+
+    for url in (f"/impor/{token}/", f"/impor/{token}/status/"):
+        assert other.get(url).status_code == 404
+    for url in (f"/impor/{token}/konfirmasi/", f"/impor/{token}/batal/"):
+        assert other.post(url).status_code == 404
+    assert db_state() == before
+    roster_import.refresh_from_db()
+    assert roster_import.status == RosterImport.Status.PREVIEW
+    assert roster_import.preview.is_open and roster_import.preview.data_encrypted == kept
+    # The village page lists the upload, without a link to it.
+    page = other.get(f"/desa/{SUKA_PINDAH}/").content.decode()
+    assert "perangkat.xlsx" in page and f"/impor/{token}/" not in page
+
+
 @pytest.mark.parametrize("actor", ["bpjs_tk_mukomuko", "bengkulu_observer"])
 def test_read_only_roles_cannot_upload_or_confirm(actor, request, head, login):
     upload(head, xlsx([official(nik(3))]))
@@ -1292,8 +1385,9 @@ def test_preview_and_confirm_cost_the_same_queries_for_10_and_200_rows(
     assert roster_import.status == RosterImport.Status.APPLIED
 
 
-PREVIEW_QUERIES = 14
-CONFIRM_QUERIES = 17
+# +1 since the checked rows are kept in the previews storage: the INSERT of their Preview row.
+PREVIEW_QUERIES = 15
+CONFIRM_QUERIES = 18  # +1: the preview used up (its rows deleted) in the same transaction
 
 
 def test_the_upload_page_works_for_dpmd_with_the_regency_template_link(dpmd_mukomuko, login):
@@ -1405,4 +1499,4 @@ def test_a_regency_preview_costs_the_same_queries_for_10_and_200_rows_over_many_
     assert roster_import.result["counts"]["new"] == rows
 
 
-REGENCY_PREVIEW_QUERIES = 12
+REGENCY_PREVIEW_QUERIES = 13  # +1: the Preview row that keeps the checked rows

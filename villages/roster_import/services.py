@@ -1,9 +1,12 @@
 """Writes of officials-file imports: upload → check (preview) → confirm (apply) or discard.
 
-The uploaded file is kept privately (MEDIA_ROOT) only while it is of use: once checked without errors
-it is replaced by a snapshot of its parsed rows, encrypted like the NIK column, which the confirmation
-re-plans from against the data as it is then; the snapshot is deleted once applied or discarded. A file
-with errors is deleted as soon as it is checked: it can only be fixed and uploaded again.
+What holds full NIKs lives in the one preview storage (previews), owned by the uploader: a large file is
+kept there (its `file`) until a task checks it; once checked without errors, the parsed rows are kept
+instead (its `data`, encrypted), which the confirmation re-plans from against the data as it is then.
+The preview is used once: confirmed or discarded, its rows and file are gone; a file with errors keeps
+nothing, since it can only be fixed and uploaded again. A small file is checked as it is uploaded and
+only its rows are kept. The RosterImport row keeps what the pages show (status, progress, counts, the
+preview with masked NIKs, who and for which desa or regency).
 
 Status moves only forward, each step claimed with a conditional UPDATE so a retried task, a second click
 or a discard while a check runs can never apply or show an import twice:
@@ -21,24 +24,31 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core import nik as nik_lib
 from core.models import Regency, Village
 from core.spreadsheets.reader import ImportFileError, Table
+from previews.models import Preview
+from previews.selectors import preview_owned
+from previews.services import preview_claim, preview_create, preview_discard, preview_update
 from villages.locks import roster_locked
 from villages.models import NikConflict, RosterImport
-from villages.roster_import.plan import Plan, build_plan, replan, rows_from_snapshot, rows_snapshot, write_plan
+from villages.roster_import.parsing import rows_data, rows_from_data
+from villages.roster_import.plan import KINDS, Plan
+from villages.roster_import.planning import build_plan, replan
 from villages.roster_import.reader import read_table
+from villages.roster_import.selectors import EXPIRED, open_preview
+from villages.roster_import.writing import write_plan
 from villages.services import ensure_roster_open
 
 Status = RosterImport.Status
 DISCARDABLE = (Status.UPLOADED, Status.VALIDATING, Status.PREVIEW, Status.INVALID)
+STALE_AFTER = dt.timedelta(days=7)  # villages.tasks.discard_stale_imports; the preview expires with it
+GONE = gettext_lazy("The uploaded file is no longer there. Upload it again.")
 
 
 def _language(roster_import: RosterImport) -> str:
@@ -49,18 +59,15 @@ def _runs_inline(roster_import: RosterImport) -> bool:
     return roster_import.rows_total <= settings.ROSTER_IMPORT_INLINE_ROWS
 
 
-def _delete_file_on_commit(roster_import: RosterImport) -> None:
-    """The file holds NIKs: it goes as soon as it is of no more use, once the transaction has committed
-    (a rollback must not leave an import whose file is gone)."""
-    name, storage, pk = roster_import.file.name, roster_import.file.storage, roster_import.pk
-    if not name:
-        return
+def _scope(roster_import: RosterImport) -> str:
+    return roster_import.village_id or roster_import.regency_id
 
-    def delete() -> None:
-        storage.delete(name)
-        RosterImport.objects.filter(pk=pk, file=name).update(file="")
 
-    transaction.on_commit(delete)
+def _drop_preview(roster_import: RosterImport) -> None:
+    """The file or rows hold NIKs: they go as soon as they are of no more use (the file once the
+    transaction has committed: a rollback must not leave an import whose file is gone)."""
+    if roster_import.preview_id and (preview := roster_import.preview) is not None:
+        preview_discard(preview=preview)
 
 
 def _claim(roster_import: RosterImport, *, from_statuses, **fields) -> bool:
@@ -76,7 +83,7 @@ def _claim(roster_import: RosterImport, *, from_statuses, **fields) -> bool:
     return claimed
 
 
-_STATE_FIELDS = ["status", "progress", "message", "result", "file", "applied_at", "applied_by", "updated_at"]
+_STATE_FIELDS = ["status", "progress", "message", "result", "preview", "applied_at", "applied_by", "updated_at"]
 
 
 @transaction.atomic
@@ -102,28 +109,42 @@ def roster_import_upload(
         result={"language": translation.get_language() or settings.LANGUAGE_CODE},
         message=_("Checking the file…"),
     )
-    upload.seek(0)
-    # The stored name says nothing about the people in it; the original name is kept in the row.
-    roster_import.file.save(f"perangkat.{table.kind}", File(upload), save=False)
-    stored = roster_import.file.name
+    if _runs_inline(roster_import):
+        roster_import.save()
+        _validate(roster_import, table=table)  # the rows just read: no second reading, no file kept
+        return roster_import
+    # Kept until the task checks it (previews store it under a name that says nothing of its content).
+    roster_import.preview = _preview_create(roster_import, data={}, upload=upload)
     try:
         roster_import.save()
-        if _runs_inline(roster_import):
-            _validate(roster_import, table=table)  # the rows just read: no second reading of the file
     except Exception:
-        # The transaction rolls back; the files written on the way must not stay behind.
-        for name in {stored, roster_import.file.name} - {""}:
-            roster_import.file.storage.delete(name)
+        # The transaction rolls back; the file written on the way must not stay behind.
+        roster_import.preview.file.delete(save=False)
         raise
-    if not _runs_inline(roster_import):
-        from villages.tasks import roster_import_validate as task
+    from villages.tasks import roster_import_validate as task
 
-        transaction.on_commit(lambda: task.delay(roster_import.pk))
+    transaction.on_commit(lambda: task.delay(roster_import.pk))
     return roster_import
 
 
+def _preview_create(roster_import: RosterImport, *, data: dict, upload=None) -> Preview:
+    """The uploader's preview of this import, expiring when the daily task would discard the import."""
+    return preview_create(
+        actor=roster_import.created_by,
+        kind=Preview.Kind.ROSTER,
+        scope=_scope(roster_import),
+        data=data,
+        upload=upload,
+        name=roster_import.original_name,
+        lifetime=STALE_AFTER,
+    )
+
+
 def _read(roster_import: RosterImport) -> Table:
-    with roster_import.file.open("rb") as fileobj:
+    preview = open_preview(roster_import)
+    if preview is None or not preview.file:
+        raise FileNotFoundError(roster_import.token)
+    with preview.file.open("rb") as fileobj:
         return read_table(fileobj, name=roster_import.original_name, regency_file=roster_import.village is None)
 
 
@@ -140,25 +161,20 @@ def _plan(
     )
 
 
-SNAPSHOT_NAME = "perangkat.rows"
+def _keep_rows(roster_import: RosterImport, plan: Plan) -> Preview:
+    """Keep the parsed rows of a valid plan in the preview, in place of the file they were read from."""
+    data = {"rows": rows_data(plan)}
+    if roster_import.preview_id is None:
+        return _preview_create(roster_import, data=data)  # a small file, checked as it was uploaded
+    return preview_update(preview=roster_import.preview, data=data, drop_file=True)
 
 
-def _store_snapshot(roster_import: RosterImport, plan: Plan) -> str:
-    """Save the parsed rows, encrypted with the NIK keys; returns the storage name."""
-    field = roster_import.file.field
-    name = field.generate_filename(roster_import, SNAPSHOT_NAME)
-    return field.storage.save(name, ContentFile(nik_lib.encrypt_nik(rows_snapshot(plan)).encode()))
-
-
-def _replan(roster_import: RosterImport, *, actor: User) -> Plan:
-    """The plan of a checked import, from its snapshot, against the data as it is now."""
-    if not roster_import.file.name.endswith(SNAPSHOT_NAME):
-        return _plan(roster_import, actor=actor)  # checked before snapshots were kept: read the file again
-    with roster_import.file.open("rb") as fileobj:
-        text = nik_lib.decrypt_nik(fileobj.read().decode())
-    if not text:
-        raise FileNotFoundError(roster_import.file.name)  # unreadable with the current keys: as good as gone
-    return replan(rows_from_snapshot(text), regency=roster_import.regency, village=roster_import.village, actor=actor)
+def _replan(roster_import: RosterImport, preview: Preview, *, actor: User) -> Plan:
+    """The plan of a checked import, from its kept rows, against the data as it is now."""
+    rows = preview.data.get("rows")
+    if rows is None:
+        return _plan(roster_import, actor=actor)  # only the file is kept (an import checked before rows were)
+    return replan(rows_from_data(rows), regency=roster_import.regency, village=roster_import.village, actor=actor)
 
 
 def _summary(plan: Plan) -> str:
@@ -167,7 +183,7 @@ def _summary(plan: Plan) -> str:
             "errors": len(plan.errors)
         }
     return _("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(ended)s ended.") % {
-        kind: len(plan.of_kind(kind)) for kind in ("new", "changed", "unchanged", "ended")
+        kind: len(plan.of_kind(kind)) for kind in KINDS
     }
 
 
@@ -215,9 +231,7 @@ def _validate(roster_import: RosterImport, *, table: Table | None = None, report
                 progress=progress if report_progress else None,
             )
         except FileNotFoundError:
-            return roster_import_fail(
-                roster_import=roster_import, message=_("The uploaded file is no longer there. Upload it again.")
-            )
+            return roster_import_fail(roster_import=roster_import, message=str(GONE))
         except ValidationError as exc:  # the file (ImportFileError) or the lock
             with transaction.atomic():
                 if _claim(
@@ -228,34 +242,43 @@ def _validate(roster_import: RosterImport, *, table: Table | None = None, report
                     message=" ".join(exc.messages),
                     result={"language": language, "file_errors": exc.messages},
                 ):
-                    _delete_file_on_commit(roster_import)
+                    _drop_preview(roster_import)
             return roster_import
-        snapshot = _store_snapshot(roster_import, plan) if plan.valid else None
-        with transaction.atomic():
-            _record_conflicts(plan, roster_import, roster_import.created_by)
-            upload = roster_import.file.name
-            claimed = _claim(
-                roster_import,
-                from_statuses=[Status.VALIDATING],
-                status=Status.PREVIEW if plan.valid else Status.INVALID,
-                progress=100,
-                message=_summary(plan),
-                result={"language": language, **plan.preview()},
-                file=snapshot or "",
-            )
-            if claimed:
-                # The upload goes: replaced by the snapshot, or of no more use with errors in it.
-                storage = roster_import.file.storage
-                transaction.on_commit(lambda: storage.delete(upload))
-            elif snapshot:
-                roster_import.file.storage.delete(snapshot)  # discarded meanwhile
+        _store_checked(roster_import, plan, language)
     return roster_import
+
+
+@transaction.atomic
+def _store_checked(roster_import: RosterImport, plan: Plan, language: str) -> None:
+    """Show the plan; keep its rows for the confirmation, or nothing when it has errors (the file can only
+    be fixed and uploaded again). Nothing is kept when the import was discarded meanwhile."""
+    _record_conflicts(plan, roster_import, roster_import.created_by)
+    # A small file, checked as it was uploaded, has no preview yet: it is made with the rows at once.
+    kept = _keep_rows(roster_import, plan) if plan.valid and roster_import.preview_id is None else None
+    claimed = _claim(
+        roster_import,
+        from_statuses=[Status.VALIDATING],
+        status=Status.PREVIEW if plan.valid else Status.INVALID,
+        progress=100,
+        message=_summary(plan),
+        result={"language": language, **plan.preview()},
+        **({"preview": kept} if kept else {}),
+    )
+    if not claimed:
+        if kept is not None:
+            preview_discard(preview=kept)  # discarded meanwhile
+    elif not plan.valid:
+        _drop_preview(roster_import)
+    elif kept is None:
+        _keep_rows(roster_import, plan)
 
 
 def roster_import_confirm(*, actor: User, roster_import: RosterImport) -> RosterImport:
     """Apply a checked import: at once when small, in a Celery task when large."""
     if roster_import.status != Status.PREVIEW:
         raise ValidationError(_not_confirmable(roster_import))
+    if preview_owned(actor, roster_import.preview if roster_import.preview_id else None) is None:
+        raise ValidationError(str(EXPIRED))
     if roster_import.village is not None:
         ensure_roster_open(roster_import.village)
     if not _claim(
@@ -288,48 +311,22 @@ def _not_confirmable(roster_import: RosterImport) -> str:
 def roster_import_apply(*, roster_import: RosterImport, actor: User) -> RosterImport:
     """Write the whole file in one transaction, exactly as previewed; nothing if anything is wrong.
 
-    The file is read and checked again against the data as it is now: if an official was changed since
-    the preview, the new preview is stored for the user to confirm again instead of applying a plan
-    they did not see. Idempotent: only an import in `applying` is applied."""
+    The kept rows are checked again against the data as it is now: if an official was changed since the
+    preview, the new preview is stored for the user to confirm again instead of applying a plan they did
+    not see. Idempotent: only an import in `applying` is applied; its preview is used up by the writing."""
     with translation.override(_language(roster_import)):
         try:
             with transaction.atomic():
-                current = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
-                if current.status != Status.APPLYING:
-                    roster_import.refresh_from_db()
-                    return roster_import
-                if current.village is not None and roster_locked(current.village):
-                    current.status = Status.PREVIEW
-                    current.message = _locked_message(current.village)
-                    current.save(update_fields=["status", "message", "updated_at"])
-                    roster_import.refresh_from_db()
-                    return roster_import
-                plan = _replan(current, actor=actor)
-                if not plan.valid or plan.digest() != current.result.get("digest"):
-                    _record_conflicts(plan, current, actor)
-                    current.status = Status.PREVIEW if plan.valid else Status.INVALID
-                    current.result = {"language": current.result.get("language"), "replanned": True, **plan.preview()}
-                    current.message = _(
-                        "The officials changed since this preview was made. Nothing has been saved: check the "
-                        "new preview below."
-                    )
-                    current.progress = 100
-                    current.save()
-                    if not plan.valid:
-                        _delete_file_on_commit(current)
-                else:
-                    write_plan(plan, actor=actor)
-                    current.status = Status.APPLIED
-                    current.progress = 100
-                    current.applied_at = timezone.now()
-                    current.applied_by = actor
-                    current.message = _("Saved: %(summary)s") % {"summary": _summary(plan)}
-                    current.save()
-                    _delete_file_on_commit(current)
+                # Only the import is locked: its preview is claimed by a conditional UPDATE of its own.
+                current = (
+                    RosterImport.objects.select_for_update(of=("self",))
+                    .select_related("preview")
+                    .get(pk=roster_import.pk)
+                )
+                if current.status == Status.APPLYING:
+                    _apply(current, actor=actor)
         except FileNotFoundError:
-            return roster_import_fail(
-                roster_import=roster_import, message=_("The uploaded file is no longer there. Upload it again.")
-            )
+            return roster_import_fail(roster_import=roster_import, message=str(GONE))
         except ImportFileError as exc:
             return roster_import_fail(roster_import=roster_import, message=" ".join(exc.messages))
         except (IntegrityError, ValidationError):
@@ -345,6 +342,40 @@ def roster_import_apply(*, roster_import: RosterImport, actor: User) -> RosterIm
     return roster_import
 
 
+def _apply(current: RosterImport, *, actor: User) -> None:
+    """Within the transaction that holds `current` locked: back to the preview when the roster is locked
+    or the officials changed; otherwise the plan written and the preview used up."""
+    if current.village is not None and roster_locked(current.village):
+        current.status = Status.PREVIEW
+        current.message = _locked_message(current.village)
+        current.save(update_fields=["status", "message", "updated_at"])
+        return
+    preview = open_preview(current)
+    if preview is None:
+        raise FileNotFoundError(current.token)  # expired while waiting for a worker: as good as gone
+    plan = _replan(current, preview, actor=actor)
+    if not plan.valid or plan.digest() != current.result.get("digest"):
+        _record_conflicts(plan, current, actor)
+        current.status = Status.PREVIEW if plan.valid else Status.INVALID
+        current.result = {"language": current.result.get("language"), "replanned": True, **plan.preview()}
+        current.message = _(
+            "The officials changed since this preview was made. Nothing has been saved: check the new preview below."
+        )
+        current.progress = 100
+        current.save()
+        if not plan.valid:
+            preview_discard(preview=preview)
+        return
+    write_plan(plan, actor=actor)
+    current.status = Status.APPLIED
+    current.progress = 100
+    current.applied_at = timezone.now()
+    current.applied_by = actor
+    current.message = _("Saved: %(summary)s") % {"summary": _summary(plan)}
+    current.save()
+    preview_claim(preview=preview)
+
+
 def _locked_message(village: Village) -> str:
     try:
         ensure_roster_open(village)
@@ -354,7 +385,7 @@ def _locked_message(village: Village) -> str:
 
 
 def roster_import_discard(*, actor: User, roster_import: RosterImport) -> RosterImport:
-    """Drop an import that has not been applied; its file is deleted."""
+    """Drop an import that has not been applied; its file or rows are deleted."""
     with transaction.atomic():
         if not _claim(
             roster_import,
@@ -364,7 +395,7 @@ def roster_import_discard(*, actor: User, roster_import: RosterImport) -> Roster
             message=_("Discarded by %(user)s.") % {"user": actor.get_full_name() or actor.username},
         ):
             raise ValidationError(_("This file can no longer be discarded."))
-        _delete_file_on_commit(roster_import)
+        _drop_preview(roster_import)
     return roster_import
 
 
@@ -379,7 +410,7 @@ def roster_import_fail(*, roster_import: RosterImport, message: str) -> RosterIm
             progress=100,
             message=message,
         ):
-            _delete_file_on_commit(roster_import)
+            _drop_preview(roster_import)
     return roster_import
 
 
@@ -387,15 +418,16 @@ def roster_imports_expire(*, before: dt.datetime) -> int:
     """Discard the imports left unconfirmed since before `before`: their file (or checked rows, which
     hold NIKs) is deleted. Run daily; an import touched since is left alone."""
     expired = 0
-    for roster_import in RosterImport.objects.filter(status__in=DISCARDABLE, updated_at__lt=before):
+    stale = RosterImport.objects.filter(status__in=DISCARDABLE, updated_at__lt=before).select_related("preview")
+    for roster_import in stale:
         with transaction.atomic():
             if _claim(
                 roster_import,
                 from_statuses=DISCARDABLE,
                 status=Status.DISCARDED,
                 progress=100,
-                message=_("Discarded: it was not confirmed in time. Upload the file again if it is still needed."),
+                message=str(EXPIRED),
             ):
-                _delete_file_on_commit(roster_import)
+                _drop_preview(roster_import)
                 expired += 1
     return expired

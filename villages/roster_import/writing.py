@@ -1,0 +1,48 @@
+"""Writing a valid plan: in bulk, with a history record per change."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from accounts.models import User
+from core import nik as nik_lib
+from villages.models import Person, Post
+from villages.roster_import.columns import PERSON_FIELDS, POST_FIELDS
+from villages.roster_import.plan import KINDS, Plan
+
+BATCH = 1000
+
+
+def write_plan(plan: Plan, *, actor: User) -> dict[str, int]:
+    """Write a valid plan in bulk, with a history record per change (history_user = actor). The caller
+    holds the transaction."""
+    now = timezone.now()
+    new_persons, changed_persons, new_posts, changed_posts = [], [], [], []
+    for entry in plan.entries:
+        if entry.person.pk is None:
+            # The hash is already known from the check; only the encryption is left to do.
+            entry.person.nik_encrypted = nik_lib.encrypt_nik(entry.row.nik)
+            entry.person.nik_hash = entry.row.nik_hash
+            new_persons.append(entry.person)
+        elif entry.person_changed:
+            entry.person.updated_at = now
+            changed_persons.append(entry.person)
+        if entry.kind == "new":
+            new_posts.append(entry.post)
+        elif entry.post_changed:
+            entry.post.updated_at = now
+            changed_posts.append(entry.post)
+
+    history = {"batch_size": BATCH, "default_user": actor, "default_date": now}
+    if new_persons:
+        bulk_create_with_history(new_persons, Person, **history)
+    if changed_persons:
+        bulk_update_with_history(changed_persons, Person, [*PERSON_FIELDS, "updated_at"], **history)
+    for post in new_posts:
+        post.person = post.person  # the person now has its primary key: copy it onto person_id
+    if new_posts:
+        bulk_create_with_history(new_posts, Post, **history)
+    if changed_posts:
+        bulk_update_with_history(changed_posts, Post, [*POST_FIELDS, "updated_at"], **history)
+    return {kind: len(plan.of_kind(kind)) for kind in KINDS}
