@@ -18,12 +18,13 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from budgets import selectors, services
+from budgets import figures, selectors, services
 from budgets.contributions import RateBook, enrollment_costs, whole_rupiah
+from budgets.figures import AccountLine
 from budgets.forms import MAX_YEAR, MIN_YEAR, PaymentForm, ScenarioForm, month_from
+from budgets.lines import BudgetLine
 from budgets.models import Payment, Scenario
 from budgets.scenarios import Figures, ScenarioResult, scenario_result
-from budgets.selectors import AccountLine, BudgetLine
 from budgets.services import Payer
 from core.api_errors import form_invalid
 from core.models import ProgramComponent
@@ -119,7 +120,7 @@ class BudgetView(APIView):
         query.is_valid(raise_exception=True)
         regency = regency_for_user(request.user, query.validated_data["regency"])
         year = query.validated_data.get("year") or timezone.localdate().year
-        budget = selectors.regency_budget(
+        budget = figures.regency_budget(
             regency=regency, programs=list(programs_visible_to(request.user)), year=year, today=timezone.localdate()
         )
         return Response(
@@ -141,7 +142,7 @@ class VillageBudgetView(APIView):
     def get(self, request, code):
         village = village_for_user(request.user, code, governed=True)
         year = _year(request)
-        budget = selectors.village_budget(
+        budget = figures.village_budget(
             village=village, programs=list(programs_visible_to(request.user)), year=year, today=timezone.localdate()
         )
         return Response(

@@ -131,6 +131,74 @@ def scenario_components(scenario: Scenario) -> list[ProgramComponent]:
     return scenario.program.components_for(scenario.components, strict=False)
 
 
+class _Shares:
+    """The employer and participant shares of one official's wage in a month under a scenario, computed
+    once per (wage, month): officials of a regency share a handful of wages."""
+
+    def __init__(self, scenario: Scenario, *, book: RateBook, component_ids: list[int]) -> None:
+        self.scenario, self.book, self.component_ids = scenario, book, component_ids
+        self.cache: dict[tuple[int, dt.date], tuple[int, int]] = {}
+
+    def __call__(self, wage: int, month: dt.date) -> tuple[int, int]:
+        if (wage, month) not in self.cache:
+            c = contribution(
+                book=self.book,
+                wage=wage,
+                component_ids=self.component_ids,
+                month=month,
+                funding_source_id=self.scenario.source_id,
+                regency_id=self.scenario.regency_id,
+            )
+            self.cache[(wage, month)] = (c.employer, c.participant)
+        return self.cache[(wage, month)]
+
+
+def _official_figures(
+    wage: int, *, shares: _Shares, start: dt.date, to_december: list[dt.date], twelve: list[dt.date]
+) -> Figures:
+    """The cost of covering one official: the start month, to December, and twelve months."""
+    employer_month, participant_month = shares(wage, start)
+    employer_to_december, participant_to_december = _sum_shares(shares, wage, to_december)
+    employer_12, participant_12 = _sum_shares(shares, wage, twelve)
+    return Figures(
+        officials=1,
+        employer_month=employer_month,
+        participant_month=participant_month,
+        employer_to_december=employer_to_december,
+        participant_to_december=participant_to_december,
+        employer_12=employer_12,
+        participant_12=participant_12,
+    )
+
+
+def _sum_shares(shares: _Shares, wage: int, months: list[dt.date]) -> tuple[int, int]:
+    """The employer and participant shares of `wage` added up over `months`, each rounded monthly."""
+    pairs = [shares(wage, month) for month in months]
+    return sum(employer for employer, _ in pairs), sum(participant for _, participant in pairs)
+
+
+@dataclass
+class _Groups:
+    """The officials' figures added up for the regency, per kecamatan and per desa (sorted by code)."""
+
+    total: Figures
+    subdistricts: dict[str, Figures] = field(default_factory=dict)
+    villages: dict[str, Figures] = field(default_factory=dict)
+
+    def add(self, official: UncoveredOfficial, figures: Figures) -> None:
+        village = Figures(code=official.village_code, name=official.village_name, subdistrict=official.subdistrict_name)
+        self.villages.setdefault(official.village_code, village).add(figures)
+        subdistrict = Figures(code=official.subdistrict_code, name=official.subdistrict_name)
+        self.subdistricts.setdefault(official.subdistrict_code, subdistrict).add(figures)
+        self.total.add(figures)
+
+    def sorted_subdistricts(self) -> list[Figures]:
+        return [self.subdistricts[k] for k in sorted(self.subdistricts)]
+
+    def sorted_villages(self) -> list[Figures]:
+        return [self.villages[k] for k in sorted(self.villages)]
+
+
 def scenario_result(
     scenario: Scenario,
     *,
@@ -147,43 +215,10 @@ def scenario_result(
     ids = [c.pk for c in components]
     start = scenario.start_month.replace(day=1)
     to_december, twelve = months_of_year_from(start), twelve_months_from(start)
-    cache: dict[tuple[int, dt.date], tuple[int, int]] = {}
-
-    def shares(wage: int, month: dt.date) -> tuple[int, int]:
-        if (wage, month) not in cache:
-            c = contribution(
-                book=book,
-                wage=wage,
-                component_ids=ids,
-                month=month,
-                funding_source_id=scenario.source_id,
-                regency_id=scenario.regency_id,
-            )
-            cache[(wage, month)] = (c.employer, c.participant)
-        return cache[(wage, month)]
-
-    villages: dict[str, Figures] = {}
-    subdistricts: dict[str, Figures] = {}
-    total = Figures(name=scenario.regency.name)
+    shares = _Shares(scenario, book=book, component_ids=ids)
+    groups = _Groups(total=Figures(name=scenario.regency.name))
     for o in officials:
-        figures = Figures(officials=1)
-        figures.employer_month, figures.participant_month = shares(o.wage, start)
-        for month in to_december:
-            employer, participant = shares(o.wage, month)
-            figures.employer_to_december += employer
-            figures.participant_to_december += participant
-        for month in twelve:
-            employer, participant = shares(o.wage, month)
-            figures.employer_12 += employer
-            figures.participant_12 += participant
-        villages.setdefault(
-            o.village_code, Figures(code=o.village_code, name=o.village_name, subdistrict=o.subdistrict_name)
-        ).add(figures)
-        subdistricts.setdefault(o.subdistrict_code, Figures(code=o.subdistrict_code, name=o.subdistrict_name)).add(
-            figures
-        )
-        total.add(figures)
-
+        groups.add(o, _official_figures(o.wage, shares=shares, start=start, to_december=to_december, twelve=twelve))
     result = ScenarioResult(
         scenario=scenario,
         day=day,
@@ -191,9 +226,9 @@ def scenario_result(
         employer_rate=_rate_pct(book, ids, start, "employer_rate"),
         participant_rate=_rate_pct(book, ids, start, "participant_rate"),
         months_to_december=len(to_december),
-        total=total,
-        subdistricts=[subdistricts[k] for k in sorted(subdistricts)],
-        villages=[villages[k] for k in sorted(villages)],
+        total=groups.total,
+        subdistricts=groups.sorted_subdistricts(),
+        villages=groups.sorted_villages(),
     )
     if scenario.source_id == ADD:
         _add_shares(result, start.year)

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from budgets.contributions import enrollment_costs
 from budgets.models import Allocation, Payment, Scenario, VillageFund
-from budgets.selectors import DUE_DAY
 from core.models import FundingSource, Program, Regency, Village
 from core.permissions import ensure, may_edit_budget, may_edit_regency
 from enrollment.models import Enrollment
@@ -240,6 +239,9 @@ def scenario_delete(*, actor: User, scenario: Scenario) -> None:
 
 
 # --- unpaid JKN: inactive after the 10th -------------------------------------------------------------
+
+# JKN is due by the 10th of the month it covers (rules.md §1).
+DUE_DAY = 10
 
 
 @transaction.atomic

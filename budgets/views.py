@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from budgets import imports, selectors, services
+from budgets import figures, imports, selectors, services
 from budgets.exports import scenario_xlsx
 from budgets.forms import (
     AllocationForm,
@@ -85,7 +85,7 @@ def regency_budget(request, code):
     regency = regency_for_user(request.user, code)
     year = _year(request)
     programs = list(programs_visible_to(request.user))
-    budget = selectors.regency_budget(regency=regency, programs=programs, year=year, today=timezone.localdate())
+    budget = figures.regency_budget(regency=regency, programs=programs, year=year, today=timezone.localdate())
     context = {
         "regency": regency,
         "budget": budget,
@@ -100,7 +100,7 @@ def village_budget(request, code):
     village = village_for_user(request.user, code, governed=True)
     year = _year(request)
     programs = list(programs_visible_to(request.user))
-    budget = selectors.village_budget(village=village, programs=programs, year=year, today=timezone.localdate())
+    budget = figures.village_budget(village=village, programs=programs, year=year, today=timezone.localdate())
     context = {
         "village": village,
         "regency": village.subdistrict.regency,

@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import User
 from budgets.contributions import RateBook, enrollment_costs
 from budgets.models import Payment
-from budgets.selectors import DUE_DAY
+from budgets.services import DUE_DAY
 from core.models import FundingSource
 from core.roles import Role
 from enrollment.models import Enrollment

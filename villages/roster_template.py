@@ -151,9 +151,18 @@ def _lists_sheet(sheet: Worksheet) -> dict[str, str]:
 
 
 def _help_sheet(sheet: Worksheet, *, regency_file: bool, title: str) -> None:
+    lines = [title, _("How to fill in the officials file"), *_help_lines(regency_file=regency_file)]
+    sheet.column_dimensions["A"].width = 110
+    for row, text in enumerate(lines, start=1):
+        cell = write_cell(sheet.cell(row=row, column=1), text if row <= 2 else f"{row - 2}. {text}")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if row <= 2:
+            cell.font = TITLE_FONT
+
+
+def _help_lines(*, regency_file: bool) -> list[str]:
+    """The numbered instructions of the help sheet; a regency's file has a Kode Desa column to explain."""
     lines = [
-        title,
-        _("How to fill in the officials file"),
         _(
             "One row per official, below the header row of the sheet %(sheet)s. Do not rename, move or delete "
             "the headers."
@@ -200,18 +209,13 @@ def _help_sheet(sheet: Worksheet, *, regency_file: bool, title: str) -> None:
     ]
     if regency_file:
         lines.insert(
-            3,
+            1,
             _(
                 "Kode Desa: the Kemendagri code of the desa of each row, for example 17.06.01.2005. Kelurahan "
                 "have no officials."
             ),
         )
-    sheet.column_dimensions["A"].width = 110
-    for row, text in enumerate(lines, start=1):
-        cell = write_cell(sheet.cell(row=row, column=1), text if row <= 2 else f"{row - 2}. {text}")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if row <= 2:
-            cell.font = TITLE_FONT
+    return lines
 
 
 def template_response(*, village: Village | None = None, regency: Regency | None = None) -> HttpResponse:
