@@ -29,6 +29,7 @@ from django.db.models import QuerySet, Sum
 
 from budgets.costs import MONTHS, CostRow, past_months, reference_month, remaining_months
 from budgets.models import Allocation, Payment
+from core.figures import percent
 from core.models import FundingSource, Program, Village
 
 
@@ -73,11 +74,11 @@ class BudgetLine:
 
     @property
     def used_pct(self) -> float | None:
-        return _pct(self.spent, self.allocation)
+        return percent(self.spent, self.allocation)
 
     @property
     def whole_year_pct(self) -> float | None:
-        return _pct(self.whole_year, self.allocation)
+        return percent(self.whole_year, self.allocation)
 
     @property
     def over(self) -> bool:
@@ -96,10 +97,6 @@ class BudgetLine:
         if self.without_allocation or self.villages_without_allocation:
             return "no_allocation"
         return None
-
-
-def _pct(part: int, whole: int | None) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 @dataclass

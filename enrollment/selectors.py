@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.figures import percent
 from core.models import FundingSource, Program, Regency, Subdistrict, Village
 from core.selectors import governed_villages, programs_visible_to
 from enrollment.models import Enrollment
@@ -105,15 +106,15 @@ class Coverage:
 
     @property
     def villages_covered_pct(self) -> float | None:
-        return _pct(self.villages_covered, self.villages_total)
+        return percent(self.villages_covered, self.villages_total)
 
     @property
     def villages_fully_covered_pct(self) -> float | None:
-        return _pct(self.villages_fully_covered, self.villages_total)
+        return percent(self.villages_fully_covered, self.villages_total)
 
     @property
     def officials_covered_pct(self) -> float | None:
-        return _pct(self.officials_covered, self.officials_total)
+        return percent(self.officials_covered, self.officials_total)
 
     @property
     def villages_uncovered(self) -> int:
@@ -131,10 +132,6 @@ class Coverage:
             "officials_total": self.officials_total,
             "officials_covered": self.officials_covered,
         }
-
-
-def _pct(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 def coverage(
