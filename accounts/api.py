@@ -41,7 +41,17 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so a smuggled `is_superuser` is an error, not a silent no-op."""
+    """Refuses fields it does not know, so a smuggled `is_superuser` is an error, not a silent no-op.
+    Choices of regions are limited to the regencies the acting user (`context["actor"]`) decides for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        actor = self.context.get("actor")
+        if actor is not None:  # None while the schema is generated
+            self.limit_to(regencies_editable_by(actor))
+
+    def limit_to(self, regencies) -> None:
+        """Narrow the region fields to these regencies."""
 
     def validate(self, attrs):
         unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
@@ -58,12 +68,7 @@ class AccountCreateSerializer(StrictSerializer):
     first_name = serializers.CharField(max_length=150, required=False, default="")
     email = serializers.EmailField(required=False, default="")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        actor = self.context.get("actor")
-        if actor is None:  # the schema generator
-            return
-        regencies = regencies_editable_by(actor)
+    def limit_to(self, regencies) -> None:
         self.fields["village"].queryset = governed_villages(Village.objects.filter(subdistrict__regency__in=regencies))
         self.fields["regency"].queryset = regencies
 
@@ -84,12 +89,7 @@ class BulkSerializer(StrictSerializer):
     regency = serializers.SlugRelatedField(slug_field="code", queryset=Regency.objects.none(), required=False)
     subdistrict = serializers.SlugRelatedField(slug_field="code", queryset=Subdistrict.objects.none(), required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        actor = self.context.get("actor")
-        if actor is None:  # the schema generator
-            return
-        regencies = regencies_editable_by(actor)
+    def limit_to(self, regencies) -> None:
         self.fields["regency"].queryset = regencies
         self.fields["subdistrict"].queryset = Subdistrict.objects.filter(regency__in=regencies)
 

@@ -157,3 +157,17 @@ def demo(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         demo_load()
+
+
+@pytest.fixture
+def api():
+    """api(user) → a DRF test client authenticated as that user; api() an anonymous one."""
+    from rest_framework.test import APIClient
+
+    def _api(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return _api

@@ -13,16 +13,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def api():
-    def _api(user) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return _api
-
-
 def test_the_list_holds_only_the_callers_accounts(api, dpmd_mukomuko, dpmd_majene, head_suka_pindah, bpjs_tk_mukomuko):
     rows = api(dpmd_mukomuko).get("/api/v1/accounts/").json()
 

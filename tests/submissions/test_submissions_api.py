@@ -23,16 +23,6 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture
-def api():
-    def _api(user) -> APIClient:
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return _api
-
-
-@pytest.fixture
 def budi(suka_pindah):
     person = PersonFactory(full_name="Budi Saputra", nik=make_nik(9801))
     PostFactory(person=person, village=suka_pindah)

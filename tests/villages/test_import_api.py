@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.test import APIClient
 
 from tests.factories import PersonFactory, PostFactory
 from tests.villages.test_roster_import import (
@@ -24,17 +23,6 @@ from villages.models import Post, RosterImport
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "private"
     settings.ROSTER_IMPORT_INLINE_ROWS = 500
-
-
-@pytest.fixture
-def api():
-    def _api(user=None) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.force_authenticate(user)
-        return client
-
-    return _api
 
 
 def post_file(client, content: bytes, *, code: str = SUKA_PINDAH, name: str = "perangkat.xlsx", regency=False):
