@@ -207,7 +207,8 @@ def test_a_preview_is_confirmed_once(kes, uji_desa, bpjs_kes_uji, login):
 def test_rows_without_a_number_stay_in_the_queue_and_the_start_date_defaults_to_today(
     tk, suka_pindah, bpjs_tk_mukomuko, login
 ):
-    first, second = (request_enrollment(tk, suka_pindah) for _ in range(2))
+    # The sheet lists the requests by name: named so, `first` is its first row whatever the factory's count.
+    first, second = (request_enrollment(tk, suka_pindah, person=PersonFactory(full_name=n)) for n in ("Ani", "Budi"))
     client = login(bpjs_tk_mukomuko)
     content = filled(download(client, tk), lambda i: kpj(1) if i == 0 else None)
 
