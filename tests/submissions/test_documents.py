@@ -13,6 +13,7 @@ from core.models import DocumentType
 from submissions.documents import document_delete, document_upload, sniff_content_type
 from submissions.models import Document, Submission
 from tests.factories import PersonFactory, PostFactory, UserFactory, make_nik
+from tests.html import messages, page
 from villages.services import ensure_roster_open
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
@@ -166,7 +167,7 @@ def test_upload_is_refused_while_the_roster_is_locked(budi, suka_pindah, kes, he
     assert response.status_code == 400
     with pytest.raises(ValidationError) as locked:
         ensure_roster_open(suka_pindah)
-    assert response.context["form"].non_field_errors() == locked.value.messages
+    assert messages(response) == [("error", message) for message in locked.value.messages]
     assert not Document.objects.filter(person=budi).exists()
 
 
@@ -272,10 +273,13 @@ def test_documents_page_lists_what_is_still_missing(budi_ktp, budi, head_suka_pi
     response = login(head_suka_pindah).get(f"/perangkat/{budi.pk}/berkas/")
 
     assert response.status_code == 200
-    assert {t.code for t in response.context["missing"]} == {"kk", "sk_pengangkatan"}
-    rows = {t.code: d for t, d, _ in response.context["rows"]}
-    assert rows["ktp"] == budi_ktp and rows["kk"] is None
-    assert response.context["can_edit"] is True
+    root = page(response)
+    missing = root.find("p", id="berkas-belum-lengkap").text.removeprefix("Berkas belum lengkap: ")
+    assert set(missing.split(", ")) == {"KK (Kartu Keluarga)", "SK Pengangkatan"}
+    ktp_row, kk_row = root.find("tr", id="type-ktp"), root.find("tr", id="type-kk")
+    assert ktp_row.links() == [f"/berkas/{budi_ktp.pk}/"]
+    assert (kk_row.links(), kk_row.find("td", data_label="Berkas terunggah").text) == ([], "belum diunggah")
+    assert kk_row.find_all("input", type="file", name="file")  # the village head may upload it
 
 
 def test_village_head_removes_a_document_and_its_file(
