@@ -157,3 +157,34 @@ def messages(response) -> list[tuple[str, str]]:
     """The messages the page shows, as (level, text): [("error", "Tanggal ... tidak valid")]."""
     lists = page(response).find_all("ul", cls="messages")
     return [(li.attrs["class"].removeprefix("msg-"), li.text) for ul in lists for li in ul.find_all("li")]
+
+
+def row_linking(table: Element, href: str) -> dict[str, str]:
+    """The row of `table`'s body that links to `href` (an official's page, say), read as `rows` reads it."""
+    found = [tr for body in table.find_all("tbody") for tr in body.find_all("tr") if href in tr.links()]
+    assert found, f"no row links to {href} in {table.rows()}"
+    return Element("table", children=[*table.find_all("thead")[:1], Element("tbody", children=found[:1])]).rows()[0]
+
+
+def facts(dl: Element) -> dict[str, str]:
+    """A `<dl>` as {term: description}: {"NIK": "1706011708859301", "Tanggal lahir": "17 Agustus 1985"}."""
+    terms = [c for c in dl.children if isinstance(c, Element) and c.tag in ("dt", "dd")]
+    return {dt.text: dd.text for dt, dd in zip(terms[::2], terms[1::2], strict=True)}
+
+
+def field_errors(root: Element, name: str) -> list[str]:
+    """The errors a form shows beside its field `name` (villages/_field.html), [] when it shows none."""
+    for field_ in root.find_all("div", cls="field"):
+        if field_.find_all(name=name):
+            return [p.text for p in field_.find_all("p", cls="error")]
+    raise AssertionError(f"no field named {name!r} in {root!r}")
+
+
+def form_errors(root: Element) -> list[str]:
+    """The errors a form shows above its fields, about no one field ("msg-error" paragraphs)."""
+    return [p.text for p in root.find_all("p", cls="msg-error")]
+
+
+def hidden(root: Element, name: str) -> str:
+    """The value of the hidden input `name` (a preview's token), as the browser would send it back."""
+    return root.find("input", type="hidden", name=name).attrs["value"]

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from budgets.models import Payment
 from core.models import Program
+from tests.html import Element, field_errors, hidden, messages, number, page
 
 MUKOMUKO = "17.06"
 KES, TK = Program.KESEHATAN, Program.KETENAGAKERJAAN
@@ -41,6 +42,23 @@ def xlsx_file(rows: list[list]) -> SimpleUploadedFile:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return SimpleUploadedFile("pembayaran.xlsx", buffer.getvalue())
+
+
+def preview_rows(response) -> list[dict[str, str]]:
+    """The rows of an import's preview, each {column: text}; the unnamed last column is "new" or "skipped"."""
+    main = page(response)
+    assert not main.find_all(cls="budget-alert"), main.find(cls="budget-alert").text  # no errors listed
+    card = next(c for c in main.find_all("section") if c.find_all("h2") and c.find("h2").text == "Pratinjau")
+    return card.find("table").rows()
+
+
+def error_rows(response) -> list[dict[str, str]]:
+    """The errors an import lists under its "n kesalahan ... Tidak ada yang disimpan." heading."""
+    return page(response).find("div", cls="budget-alert").find("table").rows()
+
+
+def upload_form(response) -> Element:
+    return page(response).find("form", enctype="multipart/form-data")
 
 
 def payment_data(**overrides) -> dict:
@@ -76,8 +94,9 @@ def test_the_payments_page_lists_the_year(dpmd_mukomuko, login):
 
     response = client.get(f"/wilayah/{MUKOMUKO}/anggaran/pembayaran/?tahun={YEAR}")
 
-    assert [p.amount for p in response.context["payments"]] == [139_080_000]
-    assert "Rp139.080.000" in response.content.decode()
+    rows = page(response).find("table").rows()
+    assert [number(row["Jumlah"]) for row in rows] == [139_080_000]
+    assert (rows[0]["Bulan"], rows[0]["Sumber dana"], rows[0]["Referensi"]) == (f"Januari {YEAR}", "DAU", "SP2D-001")
 
 
 def test_village_head_records_an_add_payment_of_their_desa(head_suka_pindah, suka_pindah, login):
@@ -94,7 +113,7 @@ def test_a_desa_cannot_record_a_regency_source(head_suka_pindah, suka_pindah, lo
     response = login(head_suka_pindah).post(f"/desa/{suka_pindah.code}/anggaran/pembayaran/", payment_data())
 
     assert response.status_code == 200
-    assert "source" in response.context["form"].errors
+    assert field_errors(page(response), "source")
     assert not Payment.objects.exists()
 
 
@@ -106,8 +125,8 @@ def test_a_payment_date_in_the_future_or_a_zero_amount_is_refused(dpmd_mukomuko,
     )
     zero = client.post(f"/wilayah/{MUKOMUKO}/anggaran/pembayaran/", payment_data(amount="0"))
 
-    assert "paid_on" in future.context["form"].errors
-    assert "amount" in zero.context["form"].errors
+    assert field_errors(page(future), "paid_on") == ["Tanggal bayar ada di masa depan."]
+    assert field_errors(page(zero), "amount") == ["Jumlahnya harus lebih dari nol."]
     assert not Payment.objects.exists()
 
 
@@ -195,12 +214,12 @@ def test_a_csv_is_previewed_then_recorded_on_confirmation(dpmd_mukomuko, login):
     preview = client.post(url, {"file": upload})
 
     assert preview.status_code == 200
-    plan = preview.context["plan"]
-    assert plan.valid and [r.kind for r in plan.rows] == ["new", "new", "new"]
-    assert [r.values["month"] for r in plan.rows] == [1, 2, 3]
+    rows = preview_rows(preview)
+    assert [row[""] for row in rows] == ["baru", "baru", "baru"]
+    assert [row["Bulan"] for row in rows] == [f"1/{YEAR}", f"2/{YEAR}", f"3/{YEAR}"]
     assert not Payment.objects.exists()  # nothing saved before the confirmation
 
-    confirmed = client.post(url, {"token": preview.context["token"]})
+    confirmed = client.post(url, {"token": hidden(page(preview), "token")})
 
     assert confirmed.status_code == 302
     assert list(Payment.objects.order_by("month").values_list("month", "amount")) == [
@@ -220,8 +239,9 @@ def test_an_xlsx_with_real_dates_and_numbers_imports_the_same(dpmd_mukomuko, log
         url, {"file": xlsx_file([[YEAR, 1, "DAU", "BPJS Kesehatan", 139080000, dt.datetime(YEAR, 1, 8), "A1"]])}
     )
 
-    assert preview.context["plan"].valid
-    client.post(url, {"token": preview.context["token"]})
+    rows = preview_rows(preview)
+    assert [(row["Jumlah"], row["Tanggal bayar"]) for row in rows] == [("Rp139.080.000", f"8 Jan {YEAR}")]
+    client.post(url, {"token": hidden(page(preview), "token")})
     assert Payment.objects.get().paid_on == dt.date(YEAR, 1, 8)
 
 
@@ -241,9 +261,8 @@ def test_row_errors_are_listed_in_indonesian_and_nothing_is_saved(dpmd_mukomuko,
     with translation.override("id"):
         response = client.post(f"/wilayah/{MUKOMUKO}/anggaran/pembayaran/impor/", {"file": upload})
 
-    plan = response.context["plan"]
-    assert not plan.valid
-    assert [(e.row, e.column) for e in plan.errors] == [
+    errors = error_rows(response)
+    assert [(int(e["Baris"]), e["Kolom"]) for e in errors] == [
         (3, "Bulan"),
         (4, "Sumber"),
         (5, "Sumber"),
@@ -252,14 +271,13 @@ def test_row_errors_are_listed_in_indonesian_and_nothing_is_saved(dpmd_mukomuko,
         (8, "Jumlah"),
         (9, "Tanggal Bayar"),
     ]
-    messages = {e.row: e.message for e in plan.errors}
-    assert "bukan bulan" in messages[3]
-    assert "dibayar oleh desa" in messages[5]
-    assert "baris 2" in messages[8]
-    assert response.context["token"] == ""
-    content = response.content.decode()
-    assert 'name="token"' not in content  # no confirmation offered
-    assert "Tidak ada yang disimpan" in content
+    problems = {int(e["Baris"]): e["Masalah"] for e in errors}
+    assert "bukan bulan" in problems[3]
+    assert "dibayar oleh desa" in problems[5]
+    assert "baris 2" in problems[8]
+    main = page(response)
+    assert not main.find_all("input", name="token")  # no confirmation offered
+    assert "Tidak ada yang disimpan" in main.find("div", cls="budget-alert").find("h2").text
     assert not Payment.objects.exists()
 
 
@@ -270,34 +288,36 @@ def test_a_file_that_is_not_a_table_is_refused_with_a_message(dpmd_mukomuko, log
     pdf = client.post(url, {"file": SimpleUploadedFile("bayar.xlsx", b"%PDF-1.4 not a sheet")})
     missing = client.post(url, {"file": csv_file(f"{YEAR},1", header="Tahun,Bulan")})
 
-    assert pdf.context["form"].errors["file"]
-    assert "Sumber" in " ".join(missing.context["form"].errors["file"])
-    assert pdf.context["plan"] is None and missing.context["plan"] is None
+    assert field_errors(page(pdf), "file")
+    assert "Sumber" in " ".join(field_errors(page(missing), "file"))
+    for response in (pdf, missing):  # no preview and no row errors: the file was never read as a table
+        assert not page(response).find_all("table")
+        assert upload_form(response).find("h2").text == "Unggah berkas"
 
 
 def test_uploading_the_same_file_again_adds_nothing(dpmd_mukomuko, login):
     client = login(dpmd_mukomuko)
     url = f"/wilayah/{MUKOMUKO}/anggaran/pembayaran/impor/"
     row = f"{YEAR},1,DAU,BPJS Kesehatan,139.080.000,08-01-{YEAR},SP2D-01"
-    client.post(url, {"token": client.post(url, {"file": csv_file(row)}).context["token"]})
+    client.post(url, {"token": hidden(page(client.post(url, {"file": csv_file(row)})), "token")})
 
     preview = client.post(url, {"file": csv_file(row)})
 
-    assert [r.kind for r in preview.context["plan"].rows] == ["duplicate"]
-    client.post(url, {"token": preview.context["token"]})
+    assert [row[""] for row in preview_rows(preview)] == ["sudah tercatat: dilewati"]
+    client.post(url, {"token": hidden(page(preview), "token")})
     assert Payment.objects.count() == 1
 
 
 def test_a_tampered_or_borrowed_preview_saves_nothing(dpmd_mukomuko, head_suka_pindah, suka_pindah, login):
     client = login(dpmd_mukomuko)
     url = f"/wilayah/{MUKOMUKO}/anggaran/pembayaran/impor/"
-    token = client.post(url, {"file": csv_file(f"{YEAR},1,DAU,JKN,1000,08-01-{YEAR},")}).context["token"]
+    token = hidden(page(client.post(url, {"file": csv_file(f"{YEAR},1,DAU,JKN,1000,08-01-{YEAR},")})), "token")
 
     tampered = client.post(url, {"token": token[:-3] + "abc"})
     other_page = login(head_suka_pindah).post(f"/desa/{suka_pindah.code}/anggaran/pembayaran/impor/", {"token": token})
 
     assert tampered.status_code == 200
-    assert [m.level_tag for m in tampered.context["messages"]] == ["error"]
+    assert [level for level, _ in messages(tampered)] == ["error"]
     assert other_page.status_code == 404  # another user's preview: not theirs to see or confirm
     assert not Payment.objects.exists()
 
@@ -307,7 +327,7 @@ def test_a_village_head_imports_the_payments_of_their_desa(head_suka_pindah, suk
     url = f"/desa/{suka_pindah.code}/anggaran/pembayaran/impor/"
 
     preview = client.post(url, {"file": csv_file(f"{YEAR},1,ADD,BPJS TK,153.900,05-01-{YEAR},")})
-    client.post(url, {"token": preview.context["token"]})
+    client.post(url, {"token": hidden(page(preview), "token")})
 
     assert Payment.objects.get().village == suka_pindah
 
@@ -325,7 +345,7 @@ def test_the_import_costs_the_same_queries_for_3_rows_as_for_300(dpmd_mukomuko, 
     with CaptureQueriesContext(connection) as large:
         response = client.post(url, {"file": csv_file(*rows(300))})
 
-    assert len(response.context["plan"].rows) == 300
+    assert len(preview_rows(response)) == 300
     assert len(large) == len(small) <= 11  # the preview is kept in one INSERT
 
 

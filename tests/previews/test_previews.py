@@ -22,6 +22,7 @@ from previews.tasks import discard_stale_previews
 from tests.bpjs import test_reconciliation as reconciliation
 from tests.bpjs.review_support import HEADER_ROW, jkn, request_enrollment
 from tests.factories import make_nik
+from tests.html import hidden, messages, page
 
 YEAR = timezone.localdate().year
 PAYMENTS_URL = "/wilayah/17.06/anggaran/pembayaran/impor/"
@@ -118,7 +119,7 @@ def test_the_daily_clean_up_deletes_the_file_of_an_expired_preview(dpmd_mukomuko
 
 def test_payments_preview_is_confirmed_from_a_second_worker(dpmd_mukomuko, login):
     preview = login(dpmd_mukomuko).post(PAYMENTS_URL, {"file": payments_file()})
-    token = preview.context["token"]
+    token = hidden(page(preview), "token")
 
     confirmed = fresh_client(login, dpmd_mukomuko).post(PAYMENTS_URL, {"token": token})
 
@@ -130,7 +131,7 @@ def test_payments_preview_of_another_user_is_a_404_and_saves_nothing(dpmd_mukomu
     from tests.factories import UserFactory
 
     colleague = UserFactory(username="dpmd-mukomuko-2", role="dpmd", regency=mukomuko)
-    token = login(dpmd_mukomuko).post(PAYMENTS_URL, {"file": payments_file()}).context["token"]
+    token = hidden(page(login(dpmd_mukomuko).post(PAYMENTS_URL, {"file": payments_file()})), "token")
 
     assert login(colleague).post(PAYMENTS_URL, {"token": token}).status_code == 404
     assert not Payment.objects.filter(reference=REFERENCE).exists()
@@ -139,12 +140,12 @@ def test_payments_preview_of_another_user_is_a_404_and_saves_nothing(dpmd_mukomu
 
 def test_payments_preview_confirmed_once(dpmd_mukomuko, login):
     client = login(dpmd_mukomuko)
-    token = client.post(PAYMENTS_URL, {"file": payments_file()}).context["token"]
+    token = hidden(page(client.post(PAYMENTS_URL, {"file": payments_file()})), "token")
 
     client.post(PAYMENTS_URL, {"token": token}, follow=True)
     again = client.post(PAYMENTS_URL, {"token": token})
 
-    assert [m.level_tag for m in again.context["messages"]] == ["error"]
+    assert [level for level, _ in messages(again)] == ["error"]
     assert Payment.objects.filter(reference=REFERENCE).count() == 1
 
 
@@ -174,7 +175,7 @@ def test_collective_sheet_preview_is_confirmed_from_a_second_worker(kes, uji_des
     enrollment.refresh_from_db()
     assert (enrollment.status, enrollment.participant_number) == (Enrollment.Status.ACTIVE, jkn(1))
     again = second.post("/bpjs/antrean/impor/konfirmasi/", {"token": token}, follow=True)
-    assert [m.level_tag for m in again.context["messages"]] == ["error"]
+    assert [level for level, _ in messages(again)] == ["error"]
 
 
 def test_collective_sheet_preview_of_another_officer_is_a_404_and_approves_nothing(kes, uji_desa, bpjs_kes_uji, login):

@@ -3,6 +3,7 @@
 from django.urls import reverse
 
 from tests.factories import PostFactory
+from tests.html import messages, page
 from villages.models import NikConflict
 
 
@@ -18,7 +19,13 @@ def test_dpmd_sees_the_open_conflicts_of_their_regency(dpmd_mukomuko, suka_pinda
 
     response = login(dpmd_mukomuko).get(reverse("nik-conflicts", args=["17.06"]))
 
-    assert list(response.context["open"]) == [conflict]
+    main = page(response)
+    assert main.find("h2").text == "1 konflik terbuka"
+    table = main.find("table")
+    rows = [(r["Perangkat desa"], r["Desa pengirim"], r["Desa tempat jabatan aktif"]) for r in table.rows()]
+    official = f"{conflict.person.full_name} {conflict.person.nik_masked}"
+    assert rows == [(official, "Suka Pindah (Lubuk Pinang)", "Arah Tiga (Lubuk Pinang)")]
+    assert table.find("tbody").find("a").attrs["href"] == f"/perangkat/{conflict.person_id}/"
     assert conflict.person.nik not in response.content.decode()
 
 
@@ -40,7 +47,7 @@ def test_a_resolution_without_a_note_is_refused(dpmd_mukomuko, suka_pindah, arah
 
     conflict.refresh_from_db()
     assert conflict.resolved_at is None
-    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert [level for level, _ in messages(response)] == ["error"]
 
 
 def test_other_regency_and_read_only_roles_cannot_resolve(
