@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from itertools import pairwise
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
@@ -185,6 +186,32 @@ def form_errors(root: Element) -> list[str]:
     return [p.text for p in root.find_all("p", cls="msg-error")]
 
 
-def hidden(root: Element, name: str) -> str:
-    """The value of the hidden input `name` (a preview's token), as the browser would send it back."""
-    return root.find("input", type="hidden", name=name).attrs["value"]
+def hidden(root: Element, name: str) -> str | None:
+    """The value of the hidden input `name` (a preview's token), as the browser would send it back; None
+    when the page has none."""
+    found = root.find_all("input", type="hidden", name=name)
+    return found[0].attrs.get("value", "") if found else None
+
+
+def choice(root: Element, name: str) -> str | None:
+    """The value of the option a `<select name=...>` shows as chosen; None for the empty choice ("—")."""
+    chosen = [o for o in root.find("select", name=name).find_all("option") if "selected" in o.attrs]
+    value = chosen[0].attrs.get("value", "") if chosen else ""
+    return value or None
+
+
+def choices(root: Element, name: str) -> list[str]:
+    """The values a `<select name=...>` offers, in order, without its empty choice."""
+    return [o.attrs["value"] for o in root.find("select", name=name).find_all("option") if o.attrs.get("value")]
+
+
+def errors_under(root: Element, name: str) -> list[str]:
+    """The messages of the error list printed right after the element holding the field `name`
+    (`<label>File<input name="file"></label><ul class="errorlist">…`); [] when there is none."""
+    for element in [root, *root.iter()]:
+        children = [c for c in element.children if isinstance(c, Element)]
+        for holder, after in pairwise(children):
+            holds = holder.attrs.get("name") == name or any(e.attrs.get("name") == name for e in holder.iter())
+            if holds and after.tag == "ul" and "errorlist" in after.attrs.get("class", "").split():
+                return [li.text for li in after.find_all("li")]
+    return []

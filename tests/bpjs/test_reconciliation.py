@@ -22,8 +22,7 @@ from core.roles import Role
 from enrollment.models import Enrollment
 from tests.bpjs.review_support import jkn, request_enrollment, xlsx_bytes
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
-from tests.html import messages, page
-from tests.html_extra import choice, choices, errors_under
+from tests.html import choice, choices, errors_under, messages, page
 from tests.spreadsheets import table_rows
 
 Status = Enrollment.Status

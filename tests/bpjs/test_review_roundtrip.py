@@ -20,8 +20,7 @@ from enrollment.models import Enrollment
 from tests.bpjs import test_reconciliation as reconciliation
 from tests.bpjs.review_support import HEADER_ROW, jkn, kpj, request_enrollment, xlsx_bytes
 from tests.factories import PersonFactory, make_nik
-from tests.html import messages, number, page
-from tests.html_extra import errors_under, hidden
+from tests.html import errors_under, hidden, messages, number, page
 
 Status = Enrollment.Status
 MAJENE_DESA = "76.05.02.2003"
