@@ -77,7 +77,9 @@ class AccountForm(ScopeForm):
 
 
 class AccountFilterForm(forms.Form):
-    subdistrict = forms.ModelChoiceField(Subdistrict.objects.none(), label=_("Subdistrict"), required=False)
+    subdistrict = forms.ModelChoiceField(
+        Subdistrict.objects.none(), label=_("Subdistrict"), required=False, empty_label=_("every subdistrict")
+    )
     role = forms.ChoiceField(label=_("Role"), required=False)
 
     def __init__(self, *args, subdistricts, **kwargs):

@@ -6,6 +6,7 @@ the password somewhere) with `Cache-Control: no-store`."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,7 +44,8 @@ def _subdistricts(user: User):
 
 def render_once(request, template: str, context: dict):
     """A page holding a one-time password or key: answered once, never cached."""
-    response = render(request, template, {**context, "site_url": request.build_absolute_uri("/")})
+    site_url = settings.SITE_URL.rstrip("/") + "/" if settings.SITE_URL else request.build_absolute_uri("/")
+    response = render(request, template, {**context, "site_url": site_url})
     response["Cache-Control"] = "no-store"
     return response
 

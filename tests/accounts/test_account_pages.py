@@ -279,3 +279,13 @@ def test_the_demo_dashboard_says_how_many_desa_have_logged_in(demo, client):
 
 def test_the_login_figure_is_not_shown_to_a_bpjs_officer(login, bpjs_tk_mukomuko):
     assert "sudah masuk" not in login(bpjs_tk_mukomuko).get("/wilayah/17.06/").content.decode()
+
+
+def test_slips_name_the_address_users_know(login, dpmd_mukomuko, suka_pindah, settings):
+    settings.SITE_URL = "https://desajaminan.mukomukokab.go.id"
+
+    response = login(dpmd_mukomuko).post(
+        "/akun/baru/", {"username": "operator-baru", "role": "village", "village": suka_pindah.pk}
+    )
+
+    assert "https://desajaminan.mukomukokab.go.id/" in response.content.decode()
