@@ -100,7 +100,10 @@ def hash_nik(nik: str) -> str:
 
 
 def mask_nik(nik: str) -> str:
-    """1706015505900001 → 1706••••••••0001: enough to tell people apart on a list, not enough to use."""
+    """1706015505900001 → 1706••••••••••••: the regency the NIK was issued in, nothing more. Digits 5–12
+    (kecamatan, birth date with +40 for women) are what a page shows beside the NIK as desa, birth date
+    and sex, so showing the last four would give the whole NIK back; hiding them all leaves no way to
+    rebuild it from what the same viewer sees."""
     if len(nik) != 16:
-        return "••••••••••••••••"
-    return f"{nik[:4]}{'•' * 8}{nik[-4:]}"
+        return "•" * 16
+    return f"{nik[:4]}{'•' * 12}"

@@ -18,6 +18,7 @@ from bpjs.reconciliation.applying import reconciliation_apply
 from bpjs.reconciliation.reading import FIELDS
 from bpjs.reconciliation.services import reconciliation_create
 from core.models import Regency, Subdistrict, Village
+from core.nik import mask_nik
 from core.roles import Role
 from enrollment.models import Enrollment
 from tests.bpjs.review_support import jkn, request_enrollment, xlsx_bytes
@@ -186,7 +187,7 @@ def test_results_are_grouped_by_village_and_keep_no_full_nik(scene, uji, kes, bp
     stored = json.dumps(reconciliation.result, ensure_ascii=False)
     for nik in [p.nik for p in scene["people"].values()] + [scene["stranger"]]:
         assert nik not in stored
-        assert f"{nik[:4]}••••••••{nik[-4:]}" in stored
+        assert mask_nik(nik) in stored
     assert reconciliation.result["summary"] == {
         "mismatched": 4,
         "only_bpjs": 2,

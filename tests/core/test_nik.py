@@ -153,11 +153,12 @@ def test_nik_hash_depends_on_the_secret_key(settings):
     assert first != hashlib.sha256(VALID_NIK.encode()).hexdigest()
 
 
-def test_nik_is_masked_to_first_four_and_last_four_digits(db):
+def test_nik_is_masked_to_its_regency_prefix_only(db):
     person = PersonFactory(nik=WOMAN_NIK)
 
-    assert person.nik_masked == "1706••••••••0001"
-    assert mask_nik(WOMAN_NIK) == "1706••••••••0001"
+    # Digits 5–12 are the kecamatan and birth date pages show beside it; 13–16 would then give it all.
+    assert person.nik_masked == "1706••••••••••••"
+    assert mask_nik(WOMAN_NIK) == "1706••••••••••••"
 
 
 def test_nik_encrypted_with_an_old_key_still_decrypts_after_rotation(db, settings):

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from core.models import Program
+from core.nik import mask_nik
 from core.permissions import may_see_nik
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 from tests.html import Element, facts, numbers, page, row_linking, section
@@ -30,7 +31,7 @@ def budi(suka_pindah, tk, kes):
 
 
 def masked(nik: str) -> str:
-    return nik[:4] + "••••••••" + nik[-4:]
+    return mask_nik(nik)
 
 
 def officials(response) -> Element:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.nik import mask_nik
 from tests.factories import PersonFactory, PostFactory
 from tests.villages.test_roster_import import (
     NOT_A_SPREADSHEET,
@@ -48,7 +49,7 @@ def test_village_head_uploads_a_file_and_gets_the_preview(budi, head_suka_pindah
         "17.06",
     )
     assert data["preview"]["counts"]["new"] == 1
-    assert data["preview"]["new"][0]["nik"] == nik(3)[:4] + "••••••••" + nik(3)[-4:]
+    assert data["preview"]["new"][0]["nik"] == mask_nik(nik(3))
     assert nik(3) not in response.content.decode()
     assert "digest" not in data["preview"] and "language" not in data["preview"]
 
