@@ -71,6 +71,19 @@ def may_see_nik(user: User) -> bool:
     return _superuser(user) or (_active(user) and user.role in (Role.DPMD, Role.VILLAGE, Role.BPJS))
 
 
+def may_see_participant_number(user: User, program: Program | str) -> bool:
+    """A participant number opens the person's account at BPJS (a KPJ number their JMO balance): DPMD
+    staff, village heads and operators and the BPJS officers of its program (given as a Program or its
+    code) see it whole, within the officials their scope shows them; observers need only the status
+    and see it masked (core.masks)."""
+    if not _active(user):
+        return False
+    if user.is_superuser or user.role in (Role.DPMD, Role.VILLAGE):
+        return True
+    code = program.pk if isinstance(program, Program) else program
+    return user.role == Role.BPJS and code == user.program_id
+
+
 def may_use_program(user: User, program: Program) -> bool:
     """A BPJS officer works in their own program; every other role in all of them."""
     if _active(user) and not user.is_superuser and user.role == Role.BPJS:

@@ -9,6 +9,7 @@ from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, V
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
+from core.masks import mask_participant_number
 from core.models import Program, Regency, Village
 from core.selectors import governed_villages
 from core.spreadsheets.columns import Column, village_columns
@@ -104,10 +105,18 @@ def _officials_columns(programs: list[Program]) -> list[Column]:
 
 
 def officials_xlsx(
-    posts: QuerySet[Post], *, programs: list[Program], show_nik: bool, filename: str, title: str, sheet_title: str
+    posts: QuerySet[Post],
+    *,
+    programs: list[Program],
+    show_nik: bool,
+    whole_numbers: set[str],
+    filename: str,
+    title: str,
+    sheet_title: str,
 ) -> HttpResponse:
     """Officials and their enrollment per program, one row per current post. Wage basis is a rupiah
-    number, dates are date cells; the NIK is full only for roles that may see it (masked otherwise)."""
+    number, dates are date cells; the NIK is full only for roles that may see it (masked otherwise), the
+    participant numbers only in the programs of `whole_numbers` (masked in the others)."""
     columns = _officials_columns(programs)
     sexes = dict(Person.Sex.choices)
     statuses = dict(Post.Status.choices)
@@ -132,9 +141,10 @@ def officials_xlsx(
         ]
         for p in programs:
             status = getattr(post, f"{p.code}__status")
+            number = getattr(post, f"{p.code}__number") or ""
             cells += [
                 str(enrollment_statuses.get(status, status)) if status else str(not_enrolled),
-                getattr(post, f"{p.code}__number") or "",
+                number if p.code in whole_numbers else mask_participant_number(number),
                 getattr(post, f"{p.code}__source") or "",
                 getattr(post, f"{p.code}__start"),
             ]

@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.models import Regency, Village
-from core.permissions import may_see_nik, regency_for_user, subdistrict_for_user, village_for_user
+from core.permissions import (
+    may_see_nik,
+    may_see_participant_number,
+    regency_for_user,
+    subdistrict_for_user,
+    village_for_user,
+)
 from core.selectors import programs_visible_to
 from core.spreadsheets.writer import title_text
 from enrollment.exports import officials_rows, officials_xlsx
@@ -24,6 +30,7 @@ def _export(request, villages, *, code: str):
         officials_rows(villages, programs),
         programs=programs,
         show_nik=may_see_nik(request.user),
+        whole_numbers={p.code for p in programs if may_see_participant_number(request.user, p)},
         filename=f"perangkat-{code}-{day.isoformat()}.xlsx",
         title=title_text(what, regency=regency, day=day),
         sheet_title=what,

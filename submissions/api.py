@@ -21,6 +21,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.masks import participant_number_for
 from core.models import DocumentType, FundingSource
 from core.permissions import village_for_user
 from core.selectors import programs_visible_to
@@ -78,6 +79,7 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 
     def get_officials(self, submission: Submission) -> list[dict]:
         posts = list(services.officials_in_submission(submission))
+        user = self.context["request"].user
         missing = missing_documents([p.person_id for p in posts], [submission.program])
         return [
             {
@@ -85,6 +87,7 @@ class SubmissionDetailSerializer(SubmissionSerializer):
                 "full_name": post.person.full_name,
                 "post": post.title,
                 "enrollment_status": post.enrollment_status,
+                "participant_number": participant_number_for(user, submission.program_id, post.participant_number),
                 "missing_documents": [t.code for t in missing[post.person_id]],
             }
             for post in posts
