@@ -183,3 +183,40 @@ class RegencyOnboarding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regency_code} ({self.status})"
+
+
+class AccessRecord(models.Model):
+    """An export or a document download: who took which officials' data out of the app, how many NIKs
+    it carried, for which regency, when and from where. Written once, never changed; read by the DPMD
+    of the regency and by superusers (the "Log akses" page)."""
+
+    class Kind(models.TextChoices):
+        OFFICIALS = "officials", _("officials export")
+        TEMPLATE = "template", _("officials file template")
+        VILLAGES = "villages", _("village list with village heads")
+        REVIEW_SHEET = "review_sheet", _("BPJS registration sheet")
+        RECONCILIATION = "reconciliation", _("reconciliation export")
+        SCENARIO = "scenario", _("scenario export")
+        DOCUMENT = "document", _("document download")
+
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    # The object or the filter: a region code, a queue filter, a document and its official.
+    target = models.CharField(_("object or filter"), max_length=300, blank=True)
+    niks = models.PositiveIntegerField(_("NIKs"), default=0)
+    # The NIKs were masked (a role that may not see them): the count says how many people it named.
+    niks_masked = models.BooleanField(_("NIKs masked"), default=False)
+    user = models.ForeignKey(User, models.PROTECT, related_name="access_records", verbose_name=_("who"))
+    regency = models.ForeignKey(
+        "core.Regency", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("regency")
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+        indexes = [models.Index(fields=["regency", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views, views_accounts, views_notifications, views_onboarding, views_self
+from accounts import views, views_access, views_accounts, views_notifications, views_onboarding, views_self
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -34,6 +34,7 @@ urlpatterns = [
     path("akun/desa-belum-masuk/", views_accounts.villages_without_login, name="villages-not-on-board"),
     path("akun/desa-belum-masuk.xlsx", views_accounts.villages_without_login_xlsx, name="villages-not-on-board-xlsx"),
     path("akun/aktivitas/", views_accounts.account_activity, name="account-activity"),
+    path("log-akses/", views_access.access_log, name="access-log"),
     path("akun/<int:pk>/", views_accounts.account_detail, name="account-detail"),
     path("akun/<int:pk>/ubah/", views_accounts.account_change, name="account-change"),
     path("akun/<int:pk>/reset/", views_accounts.account_reset, name="account-reset"),

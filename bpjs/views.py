@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.access import access_record
+from accounts.models import AccessRecord
 from bpjs import selectors, services, sheet
 from bpjs.reconciliation import applying, export, reading
 from bpjs.reconciliation import selectors as rec_selectors
@@ -35,6 +37,7 @@ from core.permissions import (
     ensure_may_review,
     may_reconcile,
     may_review,
+    may_see_nik,
     may_view_queue,
     village_for_user,
 )
@@ -214,6 +217,11 @@ def review_export(request):
     where = filters["village"] or filters["regency"]
     filename = f"antrean-{program.code}-{where.pk if where else 'semua'}-{timezone.localdate().isoformat()}.xlsx"
     queue = selectors.review_queue(request.user, **{**filters, "program": program}, family=True)
+    niks = selectors.queue_regency_counts(queue) or {where.pk[:5] if where else None: 0}
+    target = f"{program.code} {where.pk if where else '*'}"
+    access_record(
+        request, AccessRecord.Kind.REVIEW_SHEET, target=target, niks=niks, masked=not may_see_nik(request.user)
+    )
     return sheet.review_sheet_xlsx(request.user, queue, program=program, filename=filename, where=where)
 
 
@@ -366,7 +374,11 @@ def _mapping_step(request, reconciliation, headers: list[str]):
 
 @login_required
 def reconciliation_export(request, token):
-    return export.reconciliation_xlsx(_reconciliation(request, token, compared=True))
+    reconciliation = _reconciliation(request, token, compared=True)
+    lines = sum(len(v["lines"]) for v in reconciliation.result.get("villages", []))
+    niks = {reconciliation.regency_id: lines}
+    access_record(request, AccessRecord.Kind.RECONCILIATION, target=token, niks=niks, masked=True)
+    return export.reconciliation_xlsx(reconciliation)
 
 
 @login_required

@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.access import access_record
+from accounts.models import AccessRecord
 from budgets import figures, imports, selectors, services
 from budgets.exports import scenario_xlsx
 from budgets.forms import (
@@ -394,6 +396,8 @@ def scenario_compare(request, code):
 def scenario_export(request, pk) -> HttpResponse:
     scenario = selectors.scenario_for_user(request.user, pk)
     day = timezone.localdate()
+    # Figures per desa, no person named: logged as an export of the regency's data all the same.
+    access_record(request, AccessRecord.Kind.SCENARIO, target=str(scenario.pk), niks={scenario.regency_id: 0})
     return scenario_xlsx(scenario, scenario_result(scenario, day=day), day=day)
 
 

@@ -239,6 +239,11 @@ def ensure(allowed: bool, message: str | None = None) -> None:
 DPMD_GIVES = (Role.VILLAGE, Role.DPMD)
 
 
+def may_read_access_log(user: User) -> bool:
+    """The log of exports and document downloads: DPMD staff for their regency, superusers for all."""
+    return _active(user) and (user.is_superuser or user.role == Role.DPMD)
+
+
 def may_manage_accounts(user: User) -> bool:
     return _active(user) and (user.is_superuser or user.role == Role.DPMD)
 

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.access import access_record
+from accounts.models import AccessRecord
 from accounts.selectors import regency_login_count
 from core.models import Regency, Subdistrict, Village
 from core.permissions import (
@@ -166,6 +168,13 @@ def _scope_villages(request, regency: Regency):
     return villages, subdistrict
 
 
+def _villages_xlsx(request, rows, *, regency: Regency, program, day, which: str):
+    """A list of desa with their village head's name and phone: officials' data, so it is logged."""
+    target = f"{regency.code} {program.code} {which} {day.isoformat()}"
+    access_record(request, AccessRecord.Kind.VILLAGES, target=target, niks={regency.pk: 0})
+    return exports.villages_xlsx(rows, regency=regency, program=program, day=day, which=which)
+
+
 @login_required
 def village_list(request, code):
     """The desa behind a village figure of the dashboard (covered, fully covered, not covered)."""
@@ -174,8 +183,8 @@ def village_list(request, code):
         villages=scope["villages"], program=scope["program"], day=scope["day"], which=scope["which"]
     )
     if request.GET.get("format") == "xlsx":
-        return exports.villages_xlsx(
-            rows, regency=scope["regency"], program=scope["program"], day=scope["day"], which=scope["which"]
+        return _villages_xlsx(
+            request, rows, regency=scope["regency"], program=scope["program"], day=scope["day"], which=scope["which"]
         )
     context = {**scope, "rows": rows}
     return render(request, "enrollment/village_list.html", context)
@@ -209,7 +218,7 @@ def followup(request, code):
     day = _day(request)
     rows = villages_by_coverage(villages=_regency_villages(regency), program=program, day=day, which="uncovered")
     if request.GET.get("format") == "xlsx":
-        return exports.villages_xlsx(rows, regency=regency, program=program, day=day, which="uncovered")
+        return _villages_xlsx(request, rows, regency=regency, program=program, day=day, which="uncovered")
     return render(
         request,
         "enrollment/followup.html",

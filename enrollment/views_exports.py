@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import access_record
+from accounts.models import AccessRecord
 from core.models import Regency, Village
 from core.permissions import (
     may_see_nik,
@@ -26,10 +28,18 @@ def _export(request, villages, *, code: str):
     day = timezone.localdate()
     regency = Regency.objects.filter(subdistricts__villages__in=villages).first()
     what = _("Officials %(code)s") % {"code": code}
+    rows, show_nik = officials_rows(villages, programs), may_see_nik(request.user)
+    access_record(
+        request,
+        AccessRecord.Kind.OFFICIALS,
+        target=code,
+        niks={regency.pk if regency else None: rows.count()},
+        masked=not show_nik,
+    )
     return officials_xlsx(
-        officials_rows(villages, programs),
+        rows,
         programs=programs,
-        show_nik=may_see_nik(request.user),
+        show_nik=show_nik,
         whole_numbers={p.code for p in programs if may_see_participant_number(request.user, p)},
         filename=f"perangkat-{code}-{day.isoformat()}.xlsx",
         title=title_text(what, regency=regency, day=day),

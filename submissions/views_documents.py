@@ -20,6 +20,7 @@ from core.models import DocumentType
 from core.permissions import may_edit_documents
 from core.selectors import programs_visible_to
 from submissions import documents as document_services
+from submissions.access import document_download_record
 from submissions.selectors import missing_documents, roster_locked
 from villages.models import Post
 
@@ -95,6 +96,7 @@ def document_download(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    document_download_record(request, document)
     return response
 
 

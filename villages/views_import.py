@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import access_record
+from accounts.models import AccessRecord
 from core.models import Regency, Village
 from core.permissions import regency_for_user, village_for_user
 from villages.locks import roster_locked
-from villages.models import RosterImport
+from villages.models import Post, RosterImport
 from villages.roster_import import services
 from villages.roster_import.selectors import roster_import_as_shown, roster_import_for_user
 from villages.roster_template import template_response
@@ -36,13 +38,24 @@ class UploadForm(forms.Form):
 @login_required
 @require_GET
 def village_import_template(request, code):
-    return template_response(village=village_for_user(request.user, code, write=True))
+    return _template(request, village=village_for_user(request.user, code, write=True))
 
 
 @login_required
 @require_GET
 def regency_import_template(request, code):
-    return template_response(regency=regency_for_user(request.user, code, write=True))
+    return _template(request, regency=regency_for_user(request.user, code, write=True))
+
+
+def _template(request, *, village: Village | None = None, regency: Regency | None = None):
+    """The template holds the full NIK of each current official, once per person: logged."""
+    posts = Post.objects.current().filter(
+        **({"village": village} if village else {"village__subdistrict__regency": regency})
+    )
+    regency_code = village.subdistrict.regency_id if village else regency.pk
+    niks = {regency_code: posts.values("person").distinct().count()}
+    access_record(request, AccessRecord.Kind.TEMPLATE, target=(village or regency).code, niks=niks)
+    return template_response(village=village, regency=regency)
 
 
 @login_required
