@@ -25,6 +25,13 @@ def private_media(settings, tmp_path):
 
 
 @pytest.fixture
+def majene_desa(regions):
+    from core.models import Village
+
+    return Village.objects.get(pk="76.05.02.2003")  # Adolang, Majene
+
+
+@pytest.fixture
 def officials(suka_pindah, arah_tiga, kes):
     """Three officials of Suka Pindah (one with a request waiting for BPJS) and one of Arah Tiga."""
     people = [PersonFactory(full_name=f"Perangkat {i}", nik=make_nik(9601 + i)) for i in range(4)]
@@ -76,6 +83,30 @@ def test_the_bpjs_registration_sheet_is_recorded(officials, dpmd_mukomuko, login
 
     assert response.status_code == 200
     assert records() == [("dpmd-mukomuko", K.REVIEW_SHEET, "bpjs_kesehatan *", 1, False, "17.06")]
+
+
+def test_a_sheet_over_a_branch_of_two_regencies_gives_each_regency_its_record(
+    officials, majene_desa, tk, bpjs_tk_mukomuko, login
+):
+    bpjs_tk_mukomuko.branch_regencies.add(majene_desa.subdistrict.regency)
+    for i, village in enumerate([officials[1].posts.get().village, majene_desa, majene_desa]):
+        person = PersonFactory(nik=make_nik(9701 + i, prefix="760502" if village == majene_desa else "170601"))
+        PostFactory(person=person, village=village)
+        EnrollmentFactory(person=person, program=tk, status="requested", participant_number="")
+
+    response = login(bpjs_tk_mukomuko).get("/bpjs/antrean.xlsx?program=bpjs_ketenagakerjaan")
+
+    assert response.status_code == 200
+    assert sorted((r[3], r[5]) for r in records()) == [(1, "17.06"), (2, "76.05")]
+
+
+def test_a_village_list_with_village_heads_is_recorded(officials, dpmd_mukomuko, login):
+    url = "/wilayah/17.06/tindak-lanjut/?program=bpjs_ketenagakerjaan&format=xlsx"
+    assert login(dpmd_mukomuko).get(url).status_code == 200
+
+    [(who, kind, target, niks, masked, regency)] = records()
+    assert (who, kind, niks, masked, regency) == ("dpmd-mukomuko", K.VILLAGES, 0, False, "17.06")
+    assert target.startswith("17.06 bpjs_ketenagakerjaan uncovered")
 
 
 def test_a_refused_export_records_nothing(officials, dpmd_majene, login):
