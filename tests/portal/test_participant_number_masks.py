@@ -20,7 +20,7 @@ WHOLE = ("dpmd_mukomuko", "head_suka_pindah", "bpjs_tk_mukomuko", "superuser")
 
 @pytest.fixture
 def budi(suka_pindah, tk):
-    person = PersonFactory(full_name="Budi Saputra", nik=make_nik(9821))
+    person = PersonFactory(full_name="Budiman Uji Masking", nik=make_nik(9821))
     PostFactory(person=person, village=suka_pindah)
     EnrollmentFactory(person=person, program=tk, participant_number=NUMBER)
     return person
@@ -93,7 +93,7 @@ def test_the_submission_api_gives_the_whole_number_to_the_roles_that_register(bu
 def number_cells(response) -> list:
     header, *rows = table_rows(response.content)
     column = header.index("Nomor peserta BPJS TK")
-    return [row[column] for row in rows if "Budi Saputra" in row]
+    return [row[column] for row in rows if "Budiman Uji Masking" in row]
 
 
 @pytest.mark.parametrize("scope", ["desa/17.06.01.2005", "kecamatan/17.06.01", "wilayah/17.06"])
