@@ -136,6 +136,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "id",
             "document_type",
             "document_type_name",
+            "village",
             "content_type",
             "size",
             "original_name",

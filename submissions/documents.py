@@ -14,15 +14,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.models import DocumentType, Village
-from core.permissions import ensure, may_edit_documents, object_for_user
+from core.permissions import ensure, may_edit_documents, may_edit_village, may_open_documents, object_for_user
+from core.selectors import villages_visible_to
 from submissions.models import Document
 from villages.models import Person, Post
-from villages.selectors import officials_visible_to
+from villages.selectors import home_post_of, officials_visible_to
 from villages.services import ensure_roster_open
 
 # The signatures of the accepted formats; anything else is refused however it is named.
@@ -38,10 +39,28 @@ _HEAD = max(len(signature) for signature, _ in SIGNATURES)
 
 
 def documents_visible_to(user: User) -> QuerySet[Document]:
-    """Documents of the officials the user can see: BPJS officers too, since they register people."""
-    return Document.objects.filter(person__in=officials_visible_to(user)).select_related(
-        "person", "document_type", "uploaded_by"
+    """Documents the user may open: uploaded for a desa the user can see, of an official who still holds
+    a current post there, so that access follows the current posts (after a move the former desa, its
+    DPMD and its BPJS officers open nothing). BPJS officers see them too, since they register people;
+    province observers see whether a paper is there, never the file."""
+    if not may_open_documents(user):
+        return Document.objects.none()
+    return _of_current_posts(Document.objects.filter(village__in=villages_visible_to(user))).select_related(
+        "person", "document_type", "uploaded_by", "village__subdistrict"
     )
+
+
+def _of_current_posts(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Documents of a desa where their official holds a current post."""
+    return documents.filter(
+        Exists(Post.objects.current().filter(person=OuterRef("person"), village=OuterRef("village")))
+    )
+
+
+def document_types_present(person: Person) -> set[str]:
+    """The types of which the official has a document in a desa where they serve: the status "uploaded"
+    that every role sees, whoever may open the file."""
+    return set(_of_current_posts(Document.objects.filter(person=person)).values_list("document_type_id", flat=True))
 
 
 def official_villages(person: Person) -> list[Village]:
@@ -63,10 +82,12 @@ def official_for_user(user: User, pk: int, *, write: bool = False) -> Person:
 
 
 def document_for_user(user: User, pk: int, *, write: bool = False) -> Document:
+    """A document the user may open (a 404 otherwise); `write` to remove it, which is for whoever may
+    edit the desa it was uploaded for."""
     return object_for_user(
         documents_visible_to(user),
         write=write,
-        may_write=lambda document: may_edit_documents(user, official_villages(document.person)),
+        may_write=lambda document: may_edit_village(user, document.village),
         denied=_("You may not change the documents of this official."),
         pk=pk,
     )
@@ -132,11 +153,22 @@ def _original_name(name: str | None) -> str:
     return cleaned[:255] or "berkas"
 
 
-def _ensure_may_edit(actor: User, person: Person) -> None:
-    villages = official_villages(person)
-    ensure(may_edit_documents(actor, villages), _("You may not change the documents of this official."))
-    for village in villages:
-        ensure_roster_open(village)
+def upload_village(actor: User, person: Person) -> Village | None:
+    """The desa a document the actor uploads belongs to: of the official's current posts, one whose desa
+    the actor may edit, the home post's first (a DPMD or superuser may edit both desa of an acting post)."""
+    posts = list(Post.objects.current().filter(person=person).select_related("village__subdistrict"))
+    home = home_post_of(posts)
+    ordered = sorted(posts, key=lambda post: post is not home)
+    return next((post.village for post in ordered if may_edit_village(actor, post.village)), None)
+
+
+def _ensure_may_edit(actor: User, village: Village | None) -> Village:
+    ensure(
+        village is not None and may_edit_village(actor, village),
+        _("You may not change the documents of this official."),
+    )
+    ensure_roster_open(village)
+    return village
 
 
 def _delete_file_on_commit(storage, name: str) -> None:
@@ -151,15 +183,16 @@ def _delete_file_on_commit(storage, name: str) -> None:
 def document_upload(
     *, actor: User, person: Person, document_type: DocumentType, uploaded_file: UploadedFile
 ) -> Document:
-    """Store a document of an official; a second upload of the same type replaces the first (its file is
-    deleted, the history keeps the record)."""
-    _ensure_may_edit(actor, person)
+    """Store a document of an official for the actor's desa (upload_village); a second upload of the same
+    type there replaces the first (its file is deleted, the history keeps the record). Another desa's
+    document of the official is never touched."""
+    village = _ensure_may_edit(actor, upload_village(actor, person))
     if not document_type.is_active:
         raise ValidationError(_("This document type is no longer in use."), code="inactive_type")
     content_type = document_check_file(uploaded_file)
     document = Document.objects.select_for_update().filter(
-        person=person, document_type=document_type
-    ).first() or Document(person=person, document_type=document_type)
+        person=person, document_type=document_type, village=village
+    ).first() or Document(person=person, document_type=document_type, village=village)
     old_name = document.file.name if document.pk else ""
     document.token = secrets.token_hex(16)
     document.content_type = content_type
@@ -183,7 +216,7 @@ def document_upload(
 @transaction.atomic
 def document_delete(*, actor: User, document: Document) -> None:
     """Remove a document and its file; the history keeps who uploaded and who removed it."""
-    _ensure_may_edit(actor, document.person)
+    _ensure_may_edit(actor, document.village)
     storage, name = document.file.storage, document.file.name
     document._history_user = actor
     document.delete()

@@ -38,11 +38,15 @@ class DocumentUploadForm(forms.Form):
 def _page(request, person, form: DocumentUploadForm | None = None, status: int = 200):
     programs = list(programs_visible_to(request.user))
     types = list(document_services.document_types_in_use())
-    documents = {
-        d.document_type_id: d for d in document_services.documents_visible_to(request.user).filter(person=person)
-    }
+    documents = {}
+    # A DPMD may open the papers of both desa of an acting official: the latest of each type is shown.
+    for document in document_services.documents_visible_to(request.user).filter(person=person).order_by("-uploaded_at"):
+        documents.setdefault(document.document_type_id, document)
+    present = document_services.document_types_present(person)
     visible = {p.code for p in programs}
-    rows = [(t, documents.get(t.pk), [p for p in t.programs.all() if p.code in visible]) for t in types]
+    rows = [
+        (t, documents.get(t.pk), t.pk in present, [p for p in t.programs.all() if p.code in visible]) for t in types
+    ]
     posts = list(Post.objects.current().filter(person=person).select_related("village__subdistrict"))
     context = {
         "person": person,

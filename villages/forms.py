@@ -62,9 +62,14 @@ class OfficialForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, identity_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
+        # A desa where the official only acts sees their personal data but keeps it as it is.
+        self.identity_locked = identity_locked
+        if identity_locked:
+            for name in ("nik", *PERSON_FIELDS):
+                self.fields[name].disabled = True
 
     def clean_nik(self) -> str:
         check = nik_lib.check_nik(self.cleaned_data["nik"])

@@ -250,7 +250,8 @@ class RosterImport(models.Model):
 
 class NikConflict(models.Model):
     """A NIK submitted for one desa while it holds an active post in another: DPMD decides, the
-    import never moves a person silently."""
+    import never moves a person silently. When the two desa lie in different regencies the DPMD of each
+    sees it, each only its own side (villages.selectors.nik_conflict_rows)."""
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="nik_conflicts", verbose_name=_("official"))
     village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("submitting village"))
@@ -258,6 +259,10 @@ class NikConflict(models.Model):
         Village, models.PROTECT, related_name="+", verbose_name=_("village of the active post")
     )
     roster_import = models.ForeignKey(RosterImport, models.SET_NULL, null=True, blank=True, related_name="conflicts")
+    # The acting post (Plt, Pj, Plh) the submitting desa was allowed to add; empty when it was refused.
+    post = models.ForeignKey(
+        Post, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("acting post added")
+    )
     reported_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

@@ -6,14 +6,16 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import nik as nik_lib
 from core.models import Village
-from core.permissions import ensure, may_edit_regency, may_edit_village
+from core.permissions import ensure, may_edit_identity, may_edit_village
 from villages.locks import roster_locked
-from villages.models import Person, Post
+from villages.models import NikConflict, Person, Post
+from villages.selectors import home_post, may_settle_nik_conflict, village_in_scope
 
 
 def ensure_roster_open(village: Village) -> None:
@@ -35,7 +37,6 @@ def _ensure_may_edit(actor: User | None, village: Village) -> None:
         ensure(may_edit_village(actor, village), _("You may not change the officials of this village."))
 
 
-@transaction.atomic
 def official_create(
     *,
     actor: User | None,
@@ -52,26 +53,34 @@ def official_create(
     """Record a post in a desa, creating the person on first sight of their NIK.
 
     A NIK already known is the same person: their details are kept and a second post is added, so an
-    acting post (Plt) never duplicates the person. A definitif post is refused while the NIK holds an
-    active post in another desa."""
+    acting post (Plt, Pj, Plh) never duplicates the person. A NIK with a current post in another regency
+    is refused whatever the status (a person's identity belongs to one regency); in another desa of the
+    same regency only an acting post is allowed. Either way DPMD gets a NikConflict: a refusal's is
+    recorded before the write's transaction, so that it stays."""
     _ensure_may_edit(actor, village)
     ensure_roster_open(village)
     check = nik_lib.check_nik(nik)
     if not check.valid:
         raise ValidationError({"nik": check.errors})
-    if post_fields.get("status", Post.Status.DEFINITIF) == Post.Status.DEFINITIF:
-        ensure_not_active_elsewhere(nik=check.nik, village=village)
-    person = Person.objects.filter(nik_hash=nik_lib.hash_nik(check.nik)).first()
-    if person is None:
-        person = Person(full_name=full_name, sex=sex, birth_date=birth_date, phone=phone)
-        person.nik = check.nik
-        person._history_user = actor
-        person.full_clean()
-        person.save()
-    post = Post(person=person, village=village, position=position, term_start=term_start, **post_fields)
-    post._history_user = actor
-    post.full_clean()
-    post.save()
+    elsewhere = active_post_elsewhere(nik=check.nik, village=village)
+    acting = post_fields.get("status", Post.Status.DEFINITIF) != Post.Status.DEFINITIF
+    if elsewhere is not None and not (acting and _same_regency(elsewhere.village, village)):
+        nik_conflict_record(actor=actor, person=elsewhere.person, village=village, other_village=elsewhere.village)
+        raise ValidationError({"nik": nik_elsewhere_message(actor=actor, village=village, elsewhere=elsewhere)})
+    with transaction.atomic():
+        person = Person.objects.filter(nik_hash=nik_lib.hash_nik(check.nik)).first()
+        if person is None:
+            person = Person(full_name=full_name, sex=sex, birth_date=birth_date, phone=phone)
+            person.nik = check.nik
+            person._history_user = actor
+            person.full_clean()
+            person.save()
+        post = Post(person=person, village=village, position=position, term_start=term_start, **post_fields)
+        post._history_user = actor
+        post.full_clean()
+        post.save()
+        if elsewhere is not None:
+            nik_conflict_record(actor=actor, person=person, village=village, other_village=elsewhere.village, post=post)
     return post
 
 
@@ -93,11 +102,13 @@ POST_FIELDS = (
 def official_update(*, actor: User | None, post: Post, nik: str | None = None, **fields) -> Post:
     """Correct an official's details and their post. A corrected NIK must not belong to someone else."""
     _ensure_may_edit(actor, post.village)
+    ensure_post_current(post)
     ensure_roster_open(post.village)
     unknown = set(fields) - set(PERSON_FIELDS) - set(POST_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {sorted(unknown)}")
     person = post.person
+    ensure_may_change_identity(actor, person, nik=nik, fields=fields)
     if nik is not None and nik_lib.normalize_nik(nik) != person.nik:
         check = nik_lib.check_nik(nik)
         if not check.valid:
@@ -120,29 +131,79 @@ def official_update(*, actor: User | None, post: Post, nik: str | None = None, *
     return post
 
 
+def ensure_post_current(post: Post) -> None:
+    """An ended post is history: it is read, never changed (its person may serve elsewhere now)."""
+    if post.ended_on is not None:
+        raise ValidationError(_("This post has ended and can no longer be changed."))
+
+
+def ensure_may_change_identity(actor: User | None, person: Person, *, nik: str | None, fields: dict) -> None:
+    """Refuse a change of the person's NIK, name, sex, birth date or phone by anyone but whoever may edit
+    the desa of their home post (villages.selectors.home_post): a desa where they only act edits its post."""
+    changed = [name for name in PERSON_FIELDS if name in fields and fields[name] != getattr(person, name)]
+    if nik is not None and nik_lib.normalize_nik(nik) != person.nik:
+        changed.insert(0, "nik")
+    if not changed or actor is None:
+        return
+    home = home_post(person)
+    if not may_edit_identity(actor, home.village if home else None):
+        message = _(
+            "The personal data of this official (NIK, name, sex, birth date, phone) is kept by the desa of "
+            "their home post and by DPMD; here you change only this post."
+        )
+        raise ValidationError({name: message for name in changed})
+
+
+def _same_regency(one: Village, other: Village) -> bool:
+    return one.subdistrict.regency_id == other.subdistrict.regency_id
+
+
 def active_post_elsewhere(*, nik: str, village: Village) -> Post | None:
-    """An active post of this NIK in another desa: DPMD decides, a village never moves a person silently."""
+    """An active post of this NIK in another desa, one in another regency first: DPMD decides, a village
+    never moves a person silently."""
+    regency = village.subdistrict.regency_id
+    other_regency_first = Case(
+        When(village__subdistrict__regency_id=regency, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
     return (
         Post.objects.current()
         .filter(person__nik_hash=nik_lib.hash_nik(nik))
         .exclude(village=village)
-        .select_related("village")
+        .select_related("person", "village__subdistrict")
+        .order_by(other_regency_first, "pk")
         .first()
     )
 
 
-def ensure_not_active_elsewhere(*, nik: str, village: Village) -> None:
-    """The page's and the API's refusal of a definitif post for a NIK active in another desa."""
-    if elsewhere := active_post_elsewhere(nik=nik, village=village):
-        raise ValidationError(
-            {
-                "nik": _(
-                    "This NIK holds an active post in %(village)s. Ask DPMD to move the official, "
-                    "or record this post as Plt."
-                )
-                % {"village": elsewhere.village}
-            }
-        )
+def nik_elsewhere_message(*, actor: User | None, village: Village, elsewhere: Post) -> str:
+    """Why a NIK active in another desa is refused, naming that desa only to a user who can see it: of
+    another regency nothing is told, not even which."""
+    if not _same_regency(elsewhere.village, village):
+        return _("This NIK is registered in another regency; contact DPMD.")
+    if village_in_scope(actor, elsewhere.village):
+        return _(
+            "This NIK holds an active post in %(village)s. Ask DPMD to move the official, or record this post as Plt."
+        ) % {"village": elsewhere.village}
+    return _(
+        "This NIK holds an active post in another desa. Ask DPMD to move the official, or record this post as Plt."
+    )
+
+
+@transaction.atomic
+def nik_conflict_record(
+    *, actor: User | None, person: Person, village: Village, other_village: Village, post: Post | None = None
+) -> NikConflict | None:
+    """Tell DPMD that a desa sent the NIK of someone active in another desa: one open conflict per person
+    and submitting desa (sending it again adds none, an acting post added later is noted on it). The
+    system and the demo (no actor) report nothing."""
+    if actor is None:
+        return None
+    conflict = NikConflict.objects.filter(person=person, village=village, resolved_at__isnull=True).first()
+    if conflict is None:
+        conflict = NikConflict(person=person, village=village, other_village=other_village, reported_by=actor)
+    conflict.post = post or conflict.post
+    conflict.save()
+    return conflict
 
 
 @transaction.atomic
@@ -165,8 +226,7 @@ def nik_conflict_resolve(*, actor: User, conflict, note: str):
     """DPMD records how a NIK claimed by two desa was settled (moved, corrected, or a Plt post)."""
     from django.utils import timezone
 
-    regency = conflict.village.subdistrict.regency_id
-    ensure(may_edit_regency(actor, regency), _("Only DPMD staff of the regency settle its NIK conflicts."))
+    ensure(may_settle_nik_conflict(actor, conflict), _("Only DPMD staff of the regency settle its NIK conflicts."))
     if conflict.resolved_at:
         raise ValidationError(_("This conflict has already been resolved."))
     if not note.strip():

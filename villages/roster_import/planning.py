@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import Regency, Village
+from core.selectors import villages_editable_by, villages_visible_to
 from core.spreadsheets.reader import Table
 from villages.models import Post
 from villages.roster_import.checks import (
@@ -60,6 +61,9 @@ def _decide_all(plan: Plan, *, regency: Regency, village: Village | None, actor:
 
     keyed = [row for row in rows if row.nik_hash and row.village]
     persons, posts_by_person = lookup_persons({row.nik_hash for row in keyed}, {row.village.pk for row in keyed})
+    post_villages = {post.village_id for posts in posts_by_person.values() for post in posts}
+    plan.visible_villages = set(villages_visible_to(actor).filter(pk__in=post_villages).values_list("pk", flat=True))
+    plan.editable_villages = set(villages_editable_by(actor).filter(pk__in=post_villages).values_list("pk", flat=True))
     file_villages = {row.village.pk for row in rows if row.village}
     active_in_villages = list(
         Post.objects.filter(village__in=list(file_villages), ended_on__isnull=True).values_list(
