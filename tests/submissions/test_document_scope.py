@@ -111,7 +111,7 @@ def test_dpmd_of_the_regency_opens_both_desas_papers(rina, rina_ktp, head_arah_t
 
 @pytest.mark.parametrize("former", ["head_suka_pindah", "dpmd_mukomuko", "bpjs_tk_mukomuko"])
 def test_after_a_move_to_another_regency_the_former_side_opens_nothing(
-    request, rina, rina_ktp, head_adolang, former, login
+    request, rina, rina_ktp, head_adolang, former, login, api
 ):
     _move(rina, MAJENE_DESA)
     assert _upload(login(head_adolang), rina.person).status_code == 302
@@ -125,6 +125,9 @@ def test_after_a_move_to_another_regency_the_former_side_opens_nothing(
     assert response.status_code == 200  # the former official is still on the desa's record
     text = response.content.decode()
     assert f"/berkas/{rina_ktp.pk}/" not in text and f"/berkas/{new.pk}/" not in text
+    assert "Adolang" not in text  # nor where the official serves now
+    listing = api(request.getfixturevalue(former)).get(f"/api/v1/officials/{rina.person_id}/documents/").json()
+    assert (listing["documents"], listing["villages"]) == ([], [])
     assert login(head_adolang).get(f"/berkas/{new.pk}/").status_code == 200
 
 
