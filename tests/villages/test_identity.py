@@ -287,3 +287,15 @@ def test_an_ended_post_is_read_only_on_the_page_and_in_the_admin(rina, head_suka
     assert admin.post(f"/admin/villages/post/{rina.pk}/change/", {"position": "staf"}).status_code == 403
     rina.refresh_from_db()
     assert rina.position == Position.KAUR_KEUANGAN
+
+
+def test_the_second_desa_saves_its_post_when_the_name_is_sent_back_as_shown(rina, rina_plt, head_arah_tiga, api):
+    Person.objects.filter(pk=rina.person_id).update(full_name="Rina  Marlina ")
+
+    response = api(head_arah_tiga).patch(
+        f"/api/v1/posts/{rina_plt.pk}/", {"full_name": "Rina Marlina", "sk_number": "7"}, format="json"
+    )
+
+    assert response.status_code == 200
+    rina_plt.refresh_from_db()
+    assert rina_plt.sk_number == "7"
