@@ -140,7 +140,7 @@ def ensure_post_current(post: Post) -> None:
 def ensure_may_change_identity(actor: User | None, person: Person, *, nik: str | None, fields: dict) -> None:
     """Refuse a change of the person's NIK, name, sex, birth date or phone by anyone but whoever may edit
     the desa of their home post (villages.selectors.home_post): a desa where they only act edits its post."""
-    changed = [name for name in PERSON_FIELDS if name in fields and fields[name] != getattr(person, name)]
+    changed = [name for name in PERSON_FIELDS if name in fields and _differs(fields[name], getattr(person, name))]
     if nik is not None and nik_lib.normalize_nik(nik) != person.nik:
         changed.insert(0, "nik")
     if not changed or actor is None:
@@ -152,6 +152,13 @@ def ensure_may_change_identity(actor: User | None, person: Person, *, nik: str |
             "their home post and by DPMD; here you change only this post."
         )
         raise ValidationError({name: message for name in changed})
+
+
+def _differs(new, old) -> bool:
+    """A value sent back as the form showed it is no change, whatever its spacing."""
+    if isinstance(new, str) and isinstance(old, str):
+        return " ".join(new.split()) != " ".join(old.split())
+    return new != old
 
 
 def _same_regency(one: Village, other: Village) -> bool:
