@@ -30,6 +30,13 @@ class Conflict(APIException):
     default_code = "conflict"
 
 
+class Unavailable(APIException):
+    """A service the request needs (the task queue) does not answer; nothing was kept or changed."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
+
+
 def form_invalid(form: Form) -> ValidationError:
     """A Django form's errors as the API's 400: `raise form_invalid(form)`."""
     return ValidationError({name: [str(m) for m in messages] for name, messages in form.errors.items()})
