@@ -25,6 +25,7 @@ class RosterImportSerializer(serializers.ModelSerializer):
     village = serializers.CharField(source="village_id", allow_null=True)
     regency = serializers.CharField(source="regency_id")
     preview = serializers.SerializerMethodField()
+    can_retry = serializers.SerializerMethodField()
 
     class Meta:
         model = RosterImport
@@ -40,7 +41,12 @@ class RosterImportSerializer(serializers.ModelSerializer):
             "created_at",
             "applied_at",
             "preview",
+            "can_retry",
         ]
+
+    def get_can_retry(self, roster_import: RosterImport) -> bool:
+        """Failed, with its file or rows still kept: POST /imports/<token>/retry/ runs the step again."""
+        return services.roster_import_retryable(roster_import)
 
     def get_preview(self, roster_import: RosterImport) -> dict | None:
         """Counts, rows and errors once the file is checked (NIKs masked); None while it is checked."""
@@ -70,7 +76,8 @@ def _upload(request, **target) -> Response:
 
 class VillageImportView(APIView):
     """POST multipart `file`: the officials file of a desa. 201 with the import (its preview when the
-    file is small; poll GET /imports/<token>/ while `status` is uploaded or validating)."""
+    file is small; poll GET /imports/<token>/ while `status` is uploaded or validating); 503 when the task
+    queue does not answer (nothing is kept: send it again later)."""
 
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = UploadSerializer

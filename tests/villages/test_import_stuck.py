@@ -229,6 +229,7 @@ def test_api_try_again_runs_the_step_again_and_is_scoped(
     silent_for(stuck, minutes=20, status=Status.VALIDATING)
     fail_stalled_imports()
 
+    assert api(head_suka_pindah).get(f"/api/v1/imports/{stuck.token}/").json()["can_retry"] is True
     assert api(dpmd_majene).post(f"/api/v1/imports/{stuck.token}/retry/").status_code == 404
     assert api().post(f"/api/v1/imports/{stuck.token}/retry/").status_code == 401
     with django_capture_on_commit_callbacks(execute=True):
