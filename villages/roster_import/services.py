@@ -334,7 +334,7 @@ def roster_import_confirm(*, actor: User, roster_import: RosterImport) -> Roster
         raise ValidationError(str(EXPIRED))
     if roster_import.village is not None:
         ensure_roster_open(roster_import.village)
-    before = {"status": Status.PREVIEW, "message": roster_import.message, "applied_by": roster_import.applied_by}
+    before = {"status": Status.PREVIEW, "message": roster_import.message, "applied_by_id": roster_import.applied_by_id}
     if not _claim(roster_import, from_statuses=[Status.PREVIEW], **_applying(actor)):
         raise ValidationError(_not_confirmable(roster_import))
     return _start_apply(roster_import, actor=actor, undo_to=before)
