@@ -159,3 +159,26 @@ def test_the_api_carries_the_request_from_head_to_bpjs(
     assert person.nik == NEW_NIK
     listed = api(dpmd_mukomuko).get("/api/v1/data-changes/")
     assert [r["id"] for r in listed.json()["results"]] == [pk]
+
+
+def test_the_list_costs_the_same_queries_for_one_and_for_five_requests(
+    suka_pindah, tk, head_suka_pindah, dpmd_mukomuko, login, django_assert_max_num_queries
+):
+    from changes.services import data_change_request
+    from tests.factories import EnrollmentFactory, PostFactory
+
+    def add(count: int) -> None:
+        for _ in range(count):
+            post = PostFactory(village=suka_pindah)
+            EnrollmentFactory(person=post.person, program=tk)
+            data_change_request(actor=head_suka_pindah, post=post, reason="salah ketik", full_name="Nama Baru")
+
+    client = login(dpmd_mukomuko)
+    add(1)
+    client.get("/perubahan-data/")  # the session and the menu, once
+    with django_assert_max_num_queries(12) as one:
+        client.get("/perubahan-data/")
+    add(4)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = client.get("/perubahan-data/")
+    assert len(page(response).find("tbody").find_all("tr")) == 5

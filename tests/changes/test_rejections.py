@@ -129,8 +129,10 @@ def test_a_nik_taken_meanwhile_is_refused_at_confirmation(
     data_change_check(actor=dpmd_mukomuko, request=change, approve=True)
     PersonFactory(nik=NEW_NIK)
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         data_change_confirm(actor=bpjs_tk_mukomuko, request=change, confirm=True)
+
+    assert list(refused.value.message_dict) == ["nik"]  # said of the NIK, in words, not of a hash
 
     person.refresh_from_db()
     change.refresh_from_db()
