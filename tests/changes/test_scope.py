@@ -125,3 +125,15 @@ def test_the_official_page_shows_no_request_history_outside_the_scope(change, pe
     response = login(dpmd_majene).get(f"/perangkat/{person.pk}/")
 
     assert response.status_code == 404
+
+
+def test_the_admin_shows_requests_to_the_superuser_only_and_changes_nothing(change, superuser, dpmd_mukomuko, login):
+    url = f"/admin/changes/datachangerequest/{change.pk}/change/"
+    dpmd_mukomuko.is_staff = True
+    dpmd_mukomuko.save()
+
+    assert login(superuser).get("/admin/changes/datachangerequest/").status_code == 200
+    assert login(superuser).post(url, {"status": "confirmed"}).status_code == 403
+    assert login(dpmd_mukomuko).get(url).status_code in (302, 403)
+    change.refresh_from_db()
+    assert change.status == DataChangeRequest.Status.WAITING_DPMD
