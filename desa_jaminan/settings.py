@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "budgets",
     "submissions",
     "bpjs",
+    "changes",
     "portal",
     "demo",
 ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import nik as nik_lib
+from villages.identity import IDENTITY_FIELDS
 from villages.models import Person, Position, Post
 from villages.services import PERSON_FIELDS, POST_FIELDS
 
@@ -62,9 +63,15 @@ class OfficialForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, frozen_identity: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
+        # An active BPJS participant's identity changes by a data-change request (villages.identity):
+        # shown read-only, and whatever is posted for it is ignored.
+        self.frozen_identity = frozen_identity
+        if frozen_identity:
+            for name in IDENTITY_FIELDS:
+                self.fields[name].disabled = True
 
     def clean_nik(self) -> str:
         check = nik_lib.check_nik(self.cleaned_data["nik"])

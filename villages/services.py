@@ -12,6 +12,7 @@ from accounts.models import User
 from core import nik as nik_lib
 from core.models import Village
 from core.permissions import ensure, may_edit_regency, may_edit_village
+from villages.identity import ensure_identity_open
 from villages.locks import roster_locked
 from villages.models import Person, Post
 
@@ -98,6 +99,7 @@ def official_update(*, actor: User | None, post: Post, nik: str | None = None, *
     if unknown:
         raise ValueError(f"unknown fields: {sorted(unknown)}")
     person = post.person
+    ensure_identity_open(person, nik=nik, **fields)
     if nik is not None and nik_lib.normalize_nik(nik) != person.nik:
         check = nik_lib.check_nik(nik)
         if not check.valid:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.models import Village
 from core.permissions import may_edit_regency, regency_for_user, village_for_user
 from villages.forms import OfficialForm, PostEndForm
+from villages.identity import identity_frozen
 from villages.selectors import nik_conflict_for_user, nik_conflicts_visible_to, post_for_user
 from villages.services import nik_conflict_resolve, official_create, official_update, post_end
 
@@ -54,7 +55,9 @@ def official_add(request, code):
 @login_required
 def post_edit(request, pk):
     post = post_for_user(request.user, pk, write=True, current=True)
-    form = OfficialForm(request.POST or None, initial=OfficialForm.initial_for(post))
+    form = OfficialForm(
+        request.POST or None, initial=OfficialForm.initial_for(post), frozen_identity=identity_frozen(post.person)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             official_update(
