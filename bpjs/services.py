@@ -26,7 +26,7 @@ from core.models import Village
 from core.permissions import ensure_may_review
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to, participant_number_taken_message, participant_numbers_taken
-from enrollment.services import enrollment_change_status, enrollments_activate
+from enrollment.services import ParticipantNumberTaken, enrollment_change_status, enrollments_activate
 from villages.models import Post
 
 Status = Enrollment.Status
@@ -173,6 +173,15 @@ def enrollments_approve(*, actor: User, items: list[Item]) -> ApprovalResult:
         raise ApprovalError(errors)
     try:
         approved = enrollments_activate(actor=actor, items=fresh)
+    except ParticipantNumberTaken as exc:  # a concurrent approval took the number after the check above
+        message = participant_number_taken_message
+        raise ApprovalError(
+            [
+                RowIssue(index, e.pk, "participant_number", message(e.program, number))
+                for index, (e, number, _) in enumerate(fresh)
+                if e.pk in exc.enrollment_ids
+            ]
+        ) from exc
     except ValidationError as exc:  # the model's own checks: nothing of the batch is kept
         raise ApprovalError([RowIssue(0, None, "enrollment", " ".join(exc.messages))]) from exc
     return ApprovalResult(approved=approved, warnings=warnings)

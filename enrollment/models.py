@@ -88,6 +88,14 @@ class Enrollment(models.Model):
                 name="one_open_enrollment_per_person_and_program",
                 violation_error_message=_("This official already has an open enrollment in this program."),
             ),
+            # Two approvals at the same moment both pass the check in the services; this one refuses the
+            # second (bpjs.services turns the refusal into the row's message).
+            models.UniqueConstraint(
+                fields=["program", "participant_number"],
+                condition=Q(status__in=["requested", "active", "inactive"]) & ~Q(participant_number=""),
+                name="one_participant_number_per_program",
+                violation_error_message=_("This participant number is already used in this program."),
+            ),
             models.CheckConstraint(
                 condition=~Q(status__in=["active", "inactive", "ended"]) | Q(start_date__isnull=False),
                 name="covering_enrollment_has_start_date",
