@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,13 +13,30 @@ from accounts.models import User
 from core import nik as nik_lib
 from core.models import Village
 from core.permissions import ensure, may_edit_regency, may_edit_village
-from villages.locks import roster_locked
+from villages.locks import locked_village_ids
 from villages.models import Person, Post
+
+
+def roster_rows_lock(village_ids: Iterable[str]) -> None:
+    """Take the row lock of each desa's roster, its Village row, until the caller's transaction ends; in
+    code order, so two writers of many desa never deadlock. A submission takes it before it locks the
+    roster (submissions.services) and every roster write before it asks whether the roster is locked, so
+    no edit that found the roster open commits after the submission locked it."""
+    with transaction.atomic(savepoint=False):  # a savepoint would keep the lock no shorter: only cost queries
+        list(Village.objects.select_for_update().filter(pk__in=sorted(set(village_ids))).values_list("pk", flat=True))
+
+
+def rosters_locked(village_ids: Iterable[str]) -> set[str]:
+    """Which of these desa's rosters a submission locks, asked under their row lock (roster_rows_lock)."""
+    ids = set(village_ids)
+    with transaction.atomic(savepoint=False):
+        roster_rows_lock(ids)
+        return locked_village_ids(ids)
 
 
 def ensure_roster_open(village: Village) -> None:
     """Refuse a change while DPMD is checking the desa's submission; it unlocks when returned."""
-    if roster_locked(village):
+    if rosters_locked([village.pk]):
         raise ValidationError(
             _(
                 "The officials of %(village)s are locked while DPMD checks their submission. "
