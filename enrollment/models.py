@@ -15,6 +15,7 @@ from core.models import Program, ProgramComponent
 # Migration 0003 and 0005 name these upload paths here, from before documents and reconciliations moved.
 from core.uploads import document_path as _document_path  # noqa: F401
 from core.uploads import reconciliation_path as _reconciliation_path  # noqa: F401
+from core.versioning import Versioned
 
 
 def covering(day: dt.date) -> Q:
@@ -32,7 +33,7 @@ class EnrollmentQuerySet(models.QuerySet):
         return self.filter(covering(day))
 
 
-class Enrollment(models.Model):
+class Enrollment(Versioned):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("requested")
         ACTIVE = "active", _("active")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.models import FundingSource, Program
+from core.versioning import bump_versions
 from enrollment.models import Enrollment
 from enrollment.selectors import participant_number_taken_message, participant_numbers_taken
 from villages.models import Person
@@ -183,7 +184,7 @@ def enrollments_activate(*, actor: User | None, items: list[tuple[Enrollment, st
         bulk_update_with_history(
             changed,
             Enrollment,
-            ["status", "participant_number", "start_date", "updated_at"],
+            ["status", "participant_number", "start_date", "updated_at", *bump_versions(changed)],
             batch_size=500,
             default_user=actor,
             default_change_reason="activated",
