@@ -22,6 +22,8 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.versioning import StaleVersion
+
 
 class Conflict(APIException):
     """The request is understood but the object's state refuses it (already confirmed, locked)."""
@@ -73,6 +75,8 @@ def error_response(
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, StaleVersion):  # the row changed since the client read it: nothing was saved
+        exc = Conflict(exc.messages[0])
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(as_serializer_error(exc))
     response = drf_exception_handler(exc, context)

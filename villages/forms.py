@@ -98,9 +98,36 @@ class OfficialForm(forms.Form):
         return initial
 
     def person_and_post_fields(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "nik"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in ("nik", *VERSION_FIELDS)}
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the row as the form was opened: a stale form is refused (core.versioning)."""
+    return forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Send the version of the record you read: it is needed to save a change.")},
+    )
+
+
+VERSION_FIELDS = ("version", "person_version")
+
+
+class OfficialEditForm(OfficialForm):
+    """The correction of an official: the form of a new one with the versions of the post and the person."""
+
+    version = version_field()
+    person_version = version_field()
+
+    @classmethod
+    def initial_for(cls, post: Post) -> dict:
+        return {**super().initial_for(post), "version": post.version, "person_version": post.person.version}
+
+    def versions(self) -> dict:
+        return {name: self.cleaned_data[name] for name in VERSION_FIELDS}
 
 
 class PostEndForm(forms.Form):
+    version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     ended_on = forms.DateField(label=_("End date"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.ChoiceField(label=_("Reason"), choices=Post.EndReason.choices, widget=forms.RadioSelect)

@@ -18,9 +18,10 @@ from simple_history.models import HistoricalRecords
 
 from core import nik as nik_lib
 from core.models import Regency, Village
+from core.versioning import Versioned
 
 
-class Person(models.Model):
+class Person(Versioned):
     class Sex(models.TextChoices):
         MALE = "L", _("male")
         FEMALE = "P", _("female")
@@ -96,7 +97,7 @@ class PostQuerySet(models.QuerySet):
 MAIN_POST_ORDER = ("-wage_basis", "status", "-term_start", "pk")
 
 
-class Post(models.Model):
+class Post(Versioned):
     class Status(models.TextChoices):
         DEFINITIF = "definitif", _("definitif")
         PLT = "plt", _("Plt (pelaksana tugas)")

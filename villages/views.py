@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import Village
 from core.permissions import may_edit_regency, regency_for_user, village_for_user
-from villages.forms import OfficialForm, PostEndForm
+from villages.forms import OfficialEditForm, OfficialForm, PostEndForm
 from villages.identity import identity_frozen
 from villages.selectors import nik_conflict_for_user, nik_conflicts_visible_to, post_for_user
 from villages.services import nik_conflict_resolve, official_create, official_update, post_end
@@ -55,13 +55,17 @@ def official_add(request, code):
 @login_required
 def post_edit(request, pk):
     post = post_for_user(request.user, pk, write=True, current=True)
-    form = OfficialForm(
-        request.POST or None, initial=OfficialForm.initial_for(post), frozen_identity=identity_frozen(post.person)
+    form = OfficialEditForm(
+        request.POST or None, initial=OfficialEditForm.initial_for(post), frozen_identity=identity_frozen(post.person)
     )
     if request.method == "POST" and form.is_valid():
         try:
             official_update(
-                actor=request.user, post=post, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+                actor=request.user,
+                post=post,
+                nik=form.cleaned_data["nik"],
+                **form.versions(),
+                **form.person_and_post_fields(),
             )
         except ValidationError as exc:
             _form_errors_from(form, exc)
@@ -73,7 +77,7 @@ def post_edit(request, pk):
 @login_required
 def post_end_view(request, pk):
     post = post_for_user(request.user, pk, write=True, current=True)
-    form = PostEndForm(request.POST or None)
+    form = PostEndForm(request.POST or None, initial={"version": post.version})
     if request.method == "POST" and form.is_valid():
         try:
             post_end(
@@ -81,6 +85,7 @@ def post_end_view(request, pk):
                 post=post,
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             _form_errors_from(form, exc)

@@ -30,9 +30,16 @@ def form_data(post, **changes) -> dict:
         "status": post.status,
         "term_start": post.term_start.isoformat(),
         "wage_basis": str(post.wage_basis),
+        "version": post.version,  # the form's hidden fields
+        "person_version": person.version,
     }
     data.update(changes)
     return data
+
+
+def versions(post) -> dict:
+    """The versions an API client read with the post (core.versioning)."""
+    return {"version": post.version, "person_version": post.person.version}
 
 
 def identity(person: Person) -> tuple:
@@ -92,7 +99,7 @@ def test_the_service_refuses_an_identity_change_called_directly(post, person, he
 
 def test_api_patch_of_the_name_is_a_400_pointing_to_the_request_endpoint(post, person, head_suka_pindah, api):
     response = api(head_suka_pindah).patch(
-        reverse("api-post", args=[post.pk]), {"full_name": "Budi Santoso"}, format="json"
+        reverse("api-post", args=[post.pk]), {"full_name": "Budi Santoso", **versions(post)}, format="json"
     )
 
     assert response.status_code == 400
@@ -102,7 +109,9 @@ def test_api_patch_of_the_name_is_a_400_pointing_to_the_request_endpoint(post, p
 
 
 def test_api_patch_of_other_fields_still_works(post, person, head_suka_pindah, api):
-    response = api(head_suka_pindah).patch(reverse("api-post", args=[post.pk]), {"phone": "0813"}, format="json")
+    response = api(head_suka_pindah).patch(
+        reverse("api-post", args=[post.pk]), {"phone": "0813", **versions(post)}, format="json"
+    )
 
     assert response.status_code == 200
     person.refresh_from_db()

@@ -43,7 +43,6 @@ from core.spreadsheets.reader import ImportFileError, Table
 from previews.models import Preview
 from previews.selectors import preview_owned
 from previews.services import preview_claim, preview_create, preview_delete, preview_discard, preview_update
-from villages.locks import roster_locked
 from villages.models import NikConflict, RosterImport
 from villages.roster_import.parsing import rows_data, rows_from_data
 from villages.roster_import.plan import KINDS, Plan
@@ -51,7 +50,7 @@ from villages.roster_import.planning import build_plan, replan
 from villages.roster_import.reader import read_table
 from villages.roster_import.selectors import EXPIRED, open_preview
 from villages.roster_import.writing import write_plan
-from villages.services import ensure_roster_open
+from villages.services import ensure_roster_open, rosters_locked
 
 Status = RosterImport.Status
 DISCARDABLE = (Status.UPLOADED, Status.VALIDATING, Status.PREVIEW, Status.INVALID, Status.FAILED)
@@ -416,7 +415,7 @@ def roster_import_apply(*, roster_import: RosterImport, actor: User) -> RosterIm
 def _apply(current: RosterImport, *, actor: User) -> None:
     """Within the transaction that holds `current` locked: back to the preview when the roster is locked
     or the officials changed; otherwise the plan written and the preview used up."""
-    if current.village is not None and roster_locked(current.village):
+    if current.village is not None and rosters_locked([current.village.pk]):
         current.status = Status.PREVIEW
         current.message = _locked_message(current.village)
         current.save(update_fields=["status", "message", "updated_at"])
