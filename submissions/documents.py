@@ -7,10 +7,8 @@ URL) and are served by a scoped view only.
 
 from __future__ import annotations
 
-import os
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -21,19 +19,13 @@ from accounts.models import User
 from core.models import DocumentType, Village
 from core.permissions import ensure, may_edit_documents, may_edit_village, may_open_documents, object_for_user
 from core.selectors import villages_visible_to
+
+# max_size_label and sniff_content_type are read here by the pages and the tests.
+from core.uploads import document_check_file, max_size_label, original_name, sniff_content_type  # noqa: F401
 from submissions.models import Document
 from villages.models import Person, Post
 from villages.selectors import home_post_of, officials_visible_to
 from villages.services import ensure_roster_open
-
-# The signatures of the accepted formats; anything else is refused however it is named.
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-_HEAD = max(len(signature) for signature, _ in SIGNATURES)
-
 
 # --- selectors ---------------------------------------------------------------------------------------
 
@@ -97,62 +89,6 @@ def document_types_in_use() -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(is_active=True).prefetch_related("programs")
 
 
-# --- file checks -------------------------------------------------------------------------------------
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The content type the first bytes of a file announce, or None when they are none we accept."""
-    for signature, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
-
-
-def _file_error(message: str, code: str) -> ValidationError:
-    return ValidationError({"file": ValidationError(message, code=code)})
-
-
-def max_size_label() -> str:
-    """The largest accepted file in megabytes, written the Indonesian way ("2,0")."""
-    return _megabytes(settings.DOCUMENT_MAX_BYTES)
-
-
-def document_check_file(uploaded_file: UploadedFile) -> str:
-    """The file's real content type; a ValidationError on `file`, in words a village operator
-    understands, when it is empty, too large, or not a PDF, JPG or PNG."""
-    size = uploaded_file.size or 0
-    if size == 0:
-        raise _file_error(_("The file is empty. Choose the scanned document again."), "empty")
-    limit = settings.DOCUMENT_MAX_BYTES
-    if size > limit:
-        raise _file_error(
-            _("The file is too large (%(size)s MB). The largest allowed is %(limit)s MB.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)},
-            "too_large",
-        )
-    uploaded_file.seek(0)
-    head = uploaded_file.read(_HEAD)
-    uploaded_file.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise _file_error(
-            _("This file is not a PDF, JPG or PNG. Scan or photograph the document and upload that file."),
-            "wrong_type",
-        )
-    return content_type
-
-
-def _original_name(name: str | None) -> str:
-    """The name the user gave the file, kept for display only: no path, no control characters."""
-    base = os.path.basename((name or "").replace("\\", "/"))
-    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
-    return cleaned[:255] or "berkas"
-
-
 def upload_village(actor: User, person: Person) -> Village | None:
     """The desa a document the actor uploads belongs to: of the official's current posts, one whose desa
     the actor may edit, the home post's first (a DPMD or superuser may edit both desa of an acting post)."""
@@ -197,7 +133,7 @@ def document_upload(
     document.token = secrets.token_hex(16)
     document.content_type = content_type
     document.size = uploaded_file.size
-    document.original_name = _original_name(uploaded_file.name)
+    document.original_name = original_name(uploaded_file.name)
     document.uploaded_by = actor
     document._history_user = actor
     # The stored name comes from upload_to (person, type, random token, extension of the real type).

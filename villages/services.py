@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,14 +14,33 @@ from accounts.models import User
 from core import nik as nik_lib
 from core.models import Village
 from core.permissions import ensure, may_edit_identity, may_edit_village
-from villages.locks import roster_locked
+from core.versioning import lock_version
+from villages.identity import ensure_identity_open
+from villages.locks import locked_village_ids
 from villages.models import NikConflict, Person, Post
 from villages.selectors import home_post, may_settle_nik_conflict, village_in_scope
 
 
+def roster_rows_lock(village_ids: Iterable[str]) -> None:
+    """Take the row lock of each desa's roster, its Village row, until the caller's transaction ends; in
+    code order, so two writers of many desa never deadlock. A submission takes it before it locks the
+    roster (submissions.services) and every roster write before it asks whether the roster is locked, so
+    no edit that found the roster open commits after the submission locked it."""
+    with transaction.atomic(savepoint=False):  # a savepoint would not free the lock sooner; it costs 2 queries
+        list(Village.objects.select_for_update().filter(pk__in=sorted(set(village_ids))).values_list("pk", flat=True))
+
+
+def rosters_locked(village_ids: Iterable[str]) -> set[str]:
+    """Which of these desa's rosters a submission locks, asked under their row lock (roster_rows_lock)."""
+    ids = set(village_ids)
+    with transaction.atomic(savepoint=False):
+        roster_rows_lock(ids)
+        return locked_village_ids(ids)
+
+
 def ensure_roster_open(village: Village) -> None:
     """Refuse a change while DPMD is checking the desa's submission; it unlocks when returned."""
-    if roster_locked(village):
+    if rosters_locked([village.pk]):
         raise ValidationError(
             _(
                 "The officials of %(village)s are locked while DPMD checks their submission. "
@@ -68,6 +88,7 @@ def official_create(
         nik_conflict_record(actor=actor, person=elsewhere.person, village=village, other_village=elsewhere.village)
         raise ValidationError({"nik": nik_elsewhere_message(actor=actor, village=village, elsewhere=elsewhere)})
     with transaction.atomic():
+        ensure_roster_open(village)  # again, now under the roster's row lock until the post is committed
         person = Person.objects.filter(nik_hash=nik_lib.hash_nik(check.nik)).first()
         if person is None:
             person = Person(full_name=full_name, sex=sex, birth_date=birth_date, phone=phone)
@@ -98,17 +119,35 @@ POST_FIELDS = (
 )
 
 
+def _lock_versions(post: Post, *, version: int | None, person_version: int | None) -> None:
+    """Refuse a correction over a change made since the user read the post or its person (a form opened
+    earlier): both rows are locked and their versions compared (core.versioning)."""
+    lock_version(post.person, person_version)
+    lock_version(post, version)
+
+
 @transaction.atomic
-def official_update(*, actor: User | None, post: Post, nik: str | None = None, **fields) -> Post:
-    """Correct an official's details and their post. A corrected NIK must not belong to someone else."""
+def official_update(
+    *,
+    actor: User | None,
+    post: Post,
+    nik: str | None = None,
+    version: int | None = None,
+    person_version: int | None = None,
+    **fields,
+) -> Post:
+    """Correct an official's details and their post. A corrected NIK must not belong to someone else.
+    `version` and `person_version` are those the user read (refused as stale when either row changed)."""
     _ensure_may_edit(actor, post.village)
     ensure_post_current(post)
     ensure_roster_open(post.village)
+    _lock_versions(post, version=version, person_version=person_version)
     unknown = set(fields) - set(PERSON_FIELDS) - set(POST_FIELDS)
     if unknown:
         raise ValueError(f"unknown fields: {sorted(unknown)}")
     person = post.person
     ensure_may_change_identity(actor, person, nik=nik, fields=fields)
+    ensure_identity_open(person, nik=nik, **fields)
     if nik is not None and nik_lib.normalize_nik(nik) != person.nik:
         check = nik_lib.check_nik(nik)
         if not check.valid:
@@ -214,12 +253,14 @@ def nik_conflict_record(
 
 
 @transaction.atomic
-def post_end(*, actor: User | None, post: Post, ended_on: dt.date, reason: str) -> Post:
-    """End a post with a date and reason. Posts are never deleted: the history of who served stays."""
+def post_end(*, actor: User | None, post: Post, ended_on: dt.date, reason: str, version: int | None = None) -> Post:
+    """End a post with a date and reason. Posts are never deleted: the history of who served stays.
+    `version` is the post's as the user read it (refused as stale when it changed)."""
     _ensure_may_edit(actor, post.village)
     if post.ended_on:
         raise ValidationError(_("This post has already ended."))
     ensure_roster_open(post.village)
+    lock_version(post, version)
     post.ended_on = ended_on
     post.end_reason = reason
     post._history_user = actor

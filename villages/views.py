@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from core.models import Village
 from core.permissions import may_edit_identity, regency_for_user, village_for_user
-from villages.forms import OfficialForm, PostEndForm
+from villages.forms import OfficialEditForm, OfficialForm, PostEndForm
+from villages.identity import identity_frozen
 from villages.selectors import (
     home_post,
     may_settle_nik_conflict,
@@ -64,15 +65,20 @@ def official_add(request, code):
 def post_edit(request, pk):
     post = post_for_user(request.user, pk, write=True, current=True)
     home = home_post(post.person)
-    form = OfficialForm(
+    form = OfficialEditForm(
         request.POST or None,
-        initial=OfficialForm.initial_for(post),
+        initial=OfficialEditForm.initial_for(post),
+        frozen_identity=identity_frozen(post.person),
         identity_locked=not may_edit_identity(request.user, home.village if home else None),
     )
     if request.method == "POST" and form.is_valid():
         try:
             official_update(
-                actor=request.user, post=post, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+                actor=request.user,
+                post=post,
+                nik=form.cleaned_data["nik"],
+                **form.versions(),
+                **form.person_and_post_fields(),
             )
         except ValidationError as exc:
             _form_errors_from(form, exc)
@@ -84,7 +90,7 @@ def post_edit(request, pk):
 @login_required
 def post_end_view(request, pk):
     post = post_for_user(request.user, pk, write=True, current=True)
-    form = PostEndForm(request.POST or None)
+    form = PostEndForm(request.POST or None, initial={"version": post.version})
     if request.method == "POST" and form.is_valid():
         try:
             post_end(
@@ -92,6 +98,7 @@ def post_end_view(request, pk):
                 post=post,
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             _form_errors_from(form, exc)

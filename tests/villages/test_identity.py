@@ -54,6 +54,13 @@ def _form(**overrides) -> dict:
     return data
 
 
+def _patch(client, post: Post, data: dict):
+    """PATCH a post with the versions the caller read (as the API requires)."""
+    post = Post.objects.select_related("person").get(pk=post.pk)
+    versions = {"version": post.version, "person_version": post.person.version}
+    return client.patch(f"/api/v1/posts/{post.pk}/", {**data, **versions}, format="json")
+
+
 def _unchanged(post: Post) -> None:
     person = Person.objects.get(pk=post.person_id)
     assert (person.full_name, person.nik, person.sex, person.birth_date, person.phone) == (
@@ -101,7 +108,7 @@ def test_majene_head_cannot_take_a_mukomuko_nik_through_the_api(rina, head_adola
     # Nothing of the person opens to Majene: their page, their post, their documents.
     assert client.get(f"/api/v1/posts/{rina.pk}/").status_code == 404
     assert client.get(f"/api/v1/officials/{rina.person_id}/documents/").status_code == 404
-    assert client.patch(f"/api/v1/posts/{rina.pk}/", {"full_name": "Diganti"}, format="json").status_code == 404
+    assert _patch(client, rina, {"full_name": "Diganti"}).status_code == 404
     _unchanged(rina)
 
 
@@ -191,7 +198,7 @@ def test_an_acting_post_in_the_same_regency_is_allowed_and_recorded(rina, rina_p
 def test_the_second_desa_cannot_change_the_persons_identity_through_the_api(
     rina, rina_plt, head_arah_tiga, api, field, value
 ):
-    response = api(head_arah_tiga).patch(f"/api/v1/posts/{rina_plt.pk}/", {field: value}, format="json")
+    response = _patch(api(head_arah_tiga), rina_plt, {field: value})
 
     assert response.status_code == 400
     assert response.json()["errors"] == {field: [PERSONAL_DATA_KEPT]}
@@ -205,7 +212,7 @@ def test_the_second_desa_cannot_change_the_persons_identity_through_the_api(
 
 
 def test_the_second_desa_changes_its_own_post(rina_plt, head_arah_tiga, api):
-    response = api(head_arah_tiga).patch(f"/api/v1/posts/{rina_plt.pk}/", {"sk_number": "141/07/2025"}, format="json")
+    response = _patch(api(head_arah_tiga), rina_plt, {"sk_number": "141/07/2025"})
 
     assert response.status_code == 200
     rina_plt.refresh_from_db()
@@ -219,7 +226,8 @@ def test_the_second_desa_sees_the_identity_locked_on_the_page(rina, rina_plt, he
     form = page(client.get(url))
     assert form.find("p", id="identity-locked").text.strip() == PERSONAL_DATA_KEPT
     assert "disabled" in form.find("input", name="full_name").attrs
-    client.post(url, _form(full_name="Rina Diganti", birth_date="1986-01-02", sex="L", sk_number="141/07/2025"))
+    changed = _form(full_name="Rina Diganti", birth_date="1986-01-02", sex="L", sk_number="141/07/2025")
+    client.post(url, {**changed, "version": rina_plt.version, "person_version": rina.person.version})
 
     person = Person.objects.get(pk=rina.person_id)
     assert (person.full_name, person.birth_date, person.sex) == ("Rina Marlina", dt.date(1985, 8, 17), "P")
@@ -228,8 +236,8 @@ def test_the_second_desa_sees_the_identity_locked_on_the_page(rina, rina_plt, he
 
 
 def test_the_home_desa_and_dpmd_still_correct_the_identity(rina, rina_plt, head_suka_pindah, dpmd_mukomuko, api):
-    home = api(head_suka_pindah).patch(f"/api/v1/posts/{rina.pk}/", {"full_name": "Rina M."}, format="json")
-    dpmd = api(dpmd_mukomuko).patch(f"/api/v1/posts/{rina_plt.pk}/", {"phone": "0813"}, format="json")
+    home = _patch(api(head_suka_pindah), rina, {"full_name": "Rina M."})
+    dpmd = _patch(api(dpmd_mukomuko), rina_plt, {"phone": "0813"})
 
     assert (home.status_code, dpmd.status_code) == (200, 200)
 
@@ -244,7 +252,7 @@ def test_a_plt_alone_is_the_home_post_once_the_definitif_one_ended(
         f"/api/v1/posts/{rina.pk}/end/", {"ended_on": "2025-06-30", "reason": "mengundurkan_diri"}, format="json"
     )
 
-    response = api(head_arah_tiga).patch(f"/api/v1/posts/{rina_plt.pk}/", {"phone": "0813"}, format="json")
+    response = _patch(api(head_arah_tiga), rina_plt, {"phone": "0813"})
 
     assert response.status_code == 200
     assert Person.objects.get(pk=rina.person_id).phone == "0813"
@@ -269,7 +277,7 @@ def test_an_ended_post_cannot_be_changed_through_the_api(rina, head_suka_pindah,
     )
     PostFactory(person=rina.person, village=arah_tiga, position=Position.KAUR_KEUANGAN, term_start=dt.date(2025, 7, 1))
 
-    response = client.patch(f"/api/v1/posts/{rina.pk}/", {"full_name": "Diganti", "sk_number": "1"}, format="json")
+    response = _patch(client, rina, {"full_name": "Diganti", "sk_number": "1"})
 
     assert response.status_code == 400
     assert response.json()["detail"] == "Jabatan ini sudah berakhir dan tidak dapat diubah lagi."
@@ -292,9 +300,7 @@ def test_an_ended_post_is_read_only_on_the_page_and_in_the_admin(rina, head_suka
 def test_the_second_desa_saves_its_post_when_the_name_is_sent_back_as_shown(rina, rina_plt, head_arah_tiga, api):
     Person.objects.filter(pk=rina.person_id).update(full_name="Rina  Marlina ")
 
-    response = api(head_arah_tiga).patch(
-        f"/api/v1/posts/{rina_plt.pk}/", {"full_name": "Rina Marlina", "sk_number": "7"}, format="json"
-    )
+    response = _patch(api(head_arah_tiga), rina_plt, {"full_name": "Rina Marlina", "sk_number": "7"})
 
     assert response.status_code == 200
     rina_plt.refresh_from_db()

@@ -1445,8 +1445,9 @@ def test_preview_and_confirm_cost_the_same_queries_for_10_and_200_rows(
 
 
 # +1 since the checked rows are kept in the previews storage: the INSERT of their Preview row.
-PREVIEW_QUERIES = 15
-CONFIRM_QUERIES = 18  # +1: the preview used up (its rows deleted) in the same transaction
+# +3: the roster's row lock (SELECT ... FOR UPDATE of the desa) before each of the three lock checks.
+PREVIEW_QUERIES = 18
+CONFIRM_QUERIES = 21  # +1: the preview used up (its rows deleted) in the same transaction; +3: the row locks
 
 
 def test_the_upload_page_works_for_dpmd_with_the_regency_template_link(dpmd_mukomuko, login):
@@ -1558,4 +1559,5 @@ def test_a_regency_preview_costs_the_same_queries_for_10_and_200_rows_over_many_
     assert roster_import.result["counts"]["new"] == rows
 
 
-REGENCY_PREVIEW_QUERIES = 13  # +1: the Preview row that keeps the checked rows
+# +1: the Preview row that keeps the checked rows; +1: the row lock of the file's desa before their lock check.
+REGENCY_PREVIEW_QUERIES = 14

@@ -96,6 +96,7 @@ def test_village_head_corrects_an_official(head_suka_pindah, suka_pindah, login)
     form = _form(
         nik=post.person.nik, full_name="Budi Santoso", sex="L", birth_date="1985-08-17", position=post.position
     )
+    form.update(version=post.version, person_version=post.person.version)  # the form's hidden fields
 
     response = login(head_suka_pindah).post(reverse("post-edit", args=[post.pk]), form)
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('villages', '0007_remove_rosterimport_file'),
+        ('villages', '0010_rosterimport_heartbeat'),
     ]
 
     operations = [

@@ -10,8 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.models import Village
+from core.spreadsheets.columns import Issue
+from villages.identity import IDENTITY_FIELDS, frozen_person_ids
 from villages.models import Person, Post
-from villages.roster_import.columns import PERSON_FIELDS, POST_FIELDS
+from villages.roster_import.columns import BY_KEY, PERSON_FIELDS, POST_FIELDS
 from villages.roster_import.plan import Change, Entry, Plan, Row
 from villages.selectors import home_post_of
 
@@ -75,6 +77,35 @@ def decide_row(plan: Plan, row: Row, person: Person | None, posts_by_person: dic
         _conflict(plan, row, person, elsewhere[0].village)
         return None
     return _create(row, person)
+
+
+def keep_frozen_identities(plan: Plan) -> None:
+    """An active BPJS participant's name, birth date and sex stay as enrolled (villages.identity): a row
+    that changes them is reported, row and column, and the rest of the row still applies."""
+    frozen = frozen_person_ids({e.person.pk for e in plan.entries if e.person.pk is not None})
+    for entry in plan.entries:
+        if entry.person.pk not in frozen:
+            continue
+        kept = [c for c in entry.changes if c.key in IDENTITY_FIELDS]
+        for change in kept:
+            setattr(entry.person, change.key, change.old)
+            plan.warnings.append(
+                Issue(
+                    entry.row.number,
+                    BY_KEY[change.key].header,
+                    _(
+                        "This official is an active BPJS participant: %(column)s is not changed by the file. "
+                        "Ask for a data-change request (“Ajukan perubahan data” on the official's page); the "
+                        "enrolled value stays."
+                    )
+                    % {"column": BY_KEY[change.key].header},
+                )
+            )
+        if kept:
+            entry.changes = [c for c in entry.changes if c.key not in IDENTITY_FIELDS]
+            entry.person_changed = any(c.key in PERSON_FIELDS for c in entry.changes)
+            if entry.kind == "changed" and not entry.changes:
+                entry.kind = "unchanged"
 
 
 def _conflict(plan: Plan, row: Row, person: Person, other: Village) -> None:

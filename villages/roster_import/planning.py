@@ -21,7 +21,7 @@ from villages.roster_import.checks import (
     check_single_holders,
     resolve_villages,
 )
-from villages.roster_import.decisions import decide_row, lookup_persons
+from villages.roster_import.decisions import decide_row, keep_frozen_identities, lookup_persons
 from villages.roster_import.parsing import parse_row
 from villages.roster_import.plan import Plan, Row
 
@@ -78,6 +78,7 @@ def _decide_all(plan: Plan, *, regency: Regency, village: Village | None, actor:
     check_single_holders(plan, active_in_villages)
     check_one_definitif_per_person(plan, posts_by_person)
     plan.entries = [e for e in plan.entries if not e.row.has_errors]
+    keep_frozen_identities(plan)
     in_file = {e.post.pk for e in plan.entries if e.post and e.post.pk}
     plan.absent = sum(1 for post in active_in_villages if post[0] not in in_file)
     return plan
