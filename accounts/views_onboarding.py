@@ -15,6 +15,7 @@ from accounts.onboarding import onboarding_start
 from accounts.views_accounts import render_once
 from core import permissions
 from core.models import Regency
+from core.queue import QueueUnavailable
 from core.roles import Role
 
 
@@ -28,8 +29,12 @@ def onboarding_new(request):
     _superuser_or_403(request)
     form = OnboardingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        onboarding = onboarding_start(actor=request.user, regency_code=form.cleaned_data["regency_code"])
-        return redirect("onboarding-detail", pk=onboarding.pk)
+        try:
+            onboarding = onboarding_start(actor=request.user, regency_code=form.cleaned_data["regency_code"])
+        except QueueUnavailable as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("onboarding-detail", pk=onboarding.pk)
     recent = RegencyOnboarding.objects.all()[:10]
     return render(request, "accounts/onboarding_new.html", {"form": form, "recent": recent})
 

@@ -55,19 +55,31 @@ def queue_row_json(row: selectors.QueueRow) -> dict:
         "funding_source": e.funding_source_id,
         "primary_clinic": e.primary_clinic,
         "requested_at": e.created_at,
+        "version": e.version,
     }
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Enrollment
-        fields = ["id", "person", "program", "status", "participant_number", "start_date", "rejection_reason"]
+        fields = [
+            "id",
+            "person",
+            "program",
+            "status",
+            "participant_number",
+            "start_date",
+            "rejection_reason",
+            "version",
+        ]
 
 
 class ApproveItem(serializers.Serializer):
     enrollment = serializers.IntegerField()
     participant_number = serializers.CharField(allow_blank=True, trim_whitespace=True)
     start_date = serializers.DateField(required=False, allow_null=True)
+    # The version as read from the queue: a request changed since is refused with a 409.
+    version = serializers.IntegerField(required=False, min_value=1)
 
 
 class ApproveInput(serializers.Serializer):
@@ -76,6 +88,7 @@ class ApproveInput(serializers.Serializer):
 
 class RejectInput(serializers.Serializer):
     enrollment = serializers.IntegerField()
+    version = serializers.IntegerField(required=False, min_value=1)
     reason = serializers.CharField(
         error_messages={
             "required": _("Write why the request is rejected: the village will read it."),
@@ -162,6 +175,10 @@ class QueueView(APIView):
         )
 
 
+def _versions(data: ApproveInput) -> dict[int, int]:
+    return {row["enrollment"]: row["version"] for row in data.validated_data["items"] if "version" in row}
+
+
 class ApproveView(APIView):
     @extend_schema(request=ApproveInput, responses={200: dict, 400: dict})
     def post(self, request):
@@ -176,7 +193,7 @@ class ApproveView(APIView):
         items = services.approval_items(request.user, rows)
         ensure_may_review(request.user, (e for e, _, _ in items))  # Django's 403 is DRF's too
         try:
-            result = services.enrollments_approve(actor=request.user, items=items)
+            result = services.enrollments_approve(actor=request.user, items=items, versions=_versions(data))
         except services.ApprovalError as exc:
             return error_response(
                 exc.messages[0],
@@ -200,7 +217,10 @@ class RejectView(APIView):
         enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=data.validated_data["enrollment"])
         ensure_may_review(request.user, [enrollment])
         enrollment = services.enrollment_reject(
-            actor=request.user, enrollment=enrollment, reason=data.validated_data["reason"]
+            actor=request.user,
+            enrollment=enrollment,
+            reason=data.validated_data["reason"],
+            version=data.validated_data.get("version"),
         )
         return Response(EnrollmentSerializer(enrollment).data)
 

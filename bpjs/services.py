@@ -24,9 +24,10 @@ from accounts.models import User
 from accounts.notifications import in_app_language, notify, village_users
 from core.models import Village
 from core.permissions import ensure_may_review
+from core.versioning import ensure_current
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to, participant_number_taken_message, participant_numbers_taken
-from enrollment.services import enrollment_change_status, enrollments_activate
+from enrollment.services import ParticipantNumberTaken, enrollment_change_status, enrollments_activate
 from villages.models import Post
 
 Status = Enrollment.Status
@@ -152,10 +153,11 @@ def approval_items(user: User, rows: list[tuple[int, str, dt.date | None]]) -> l
 
 
 @transaction.atomic
-def enrollments_approve(*, actor: User, items: list[Item]) -> ApprovalResult:
+def enrollments_approve(*, actor: User, items: list[Item], versions: dict[int, int] | None = None) -> ApprovalResult:
     """Activate every requested enrollment of `items` with its participant number and start date, or
     none of them: all items are checked first (ApprovalError lists each row's problem). The enrollments
-    are read again under a lock, so two officers approving at once cannot both succeed."""
+    are read again under a lock, so two officers approving at once cannot both succeed; `versions`
+    (enrollment id → version as the officer read it) refuses one changed since (StaleVersion)."""
     ensure_may_review(actor, (e for e, _, _ in items))
     ids = [e.pk for e, _, _ in items]
     locked = {
@@ -167,21 +169,33 @@ def enrollments_approve(*, actor: User, items: list[Item]) -> ApprovalResult:
     }
     if set(ids) - set(locked):
         raise PermissionDenied(_("Some of these requests are outside your area."))
+    for pk, version in (versions or {}).items():
+        if pk in locked:
+            ensure_current(locked[pk], version)
     fresh = [(locked[e.pk], number, start) for e, number, start in items]
     errors, warnings = check_approvals(fresh)
     if errors:
         raise ApprovalError(errors)
     try:
         approved = enrollments_activate(actor=actor, items=fresh)
+    except ParticipantNumberTaken as exc:  # a concurrent approval took the number after the check above
+        message = participant_number_taken_message
+        raise ApprovalError(
+            [
+                RowIssue(index, e.pk, "participant_number", message(e.program, number))
+                for index, (e, number, _) in enumerate(fresh)
+                if e.pk in exc.enrollment_ids
+            ]
+        ) from exc
     except ValidationError as exc:  # the model's own checks: nothing of the batch is kept
         raise ApprovalError([RowIssue(0, None, "enrollment", " ".join(exc.messages))]) from exc
     return ApprovalResult(approved=approved, warnings=warnings)
 
 
 @transaction.atomic
-def enrollment_reject(*, actor: User, enrollment: Enrollment, reason: str) -> Enrollment:
+def enrollment_reject(*, actor: User, enrollment: Enrollment, reason: str, version: int | None = None) -> Enrollment:
     """Reject a request with a reason. The reason is kept on the enrollment, shown on the desa's BPJS page
-    and sent to the village head and operators."""
+    and sent to the village head and operators. `version` is the enrollment's as the officer read it."""
     ensure_may_review(actor, [enrollment])
     reason = (reason or "").strip()
     if not reason:
@@ -189,6 +203,7 @@ def enrollment_reject(*, actor: User, enrollment: Enrollment, reason: str) -> En
     enrollment = (
         Enrollment.objects.select_for_update(of=("self",)).select_related("person", "program").get(pk=enrollment.pk)
     )
+    ensure_current(enrollment, version)
     if enrollment.status != Status.REQUESTED:
         raise ValidationError(
             _("This request is no longer waiting for review: the enrollment is %(status)s.")

@@ -43,6 +43,7 @@ from core.permissions import (
 )
 from core.selectors import programs_visible_to, regencies_visible_to
 from core.spreadsheets.cells import CellError, parse_date
+from core.versioning import StaleVersion
 from enrollment.selectors import enrollments_visible_to
 
 QUEUE_PAGE_SIZE = 100
@@ -173,12 +174,20 @@ def review_approve(request):
     try:
         if bad_dates:
             raise services.ApprovalError(sorted(bad_dates + services.check_approvals(items)[0], key=lambda i: i.index))
-        result = services.enrollments_approve(actor=request.user, items=items)
+        result = services.enrollments_approve(actor=request.user, items=items, versions=_versions(request.POST, ids))
     except services.ApprovalError as exc:
         messages.error(request, exc.messages[0])
         return _render_queue(request, filters, posted=request.POST, issues=exc.issues, status=400)
+    except StaleVersion as exc:  # a request changed since the queue was opened: nothing approved
+        messages.error(request, exc.messages[0])
+        return _render_queue(request, filters, posted=request.POST, issues=[], status=409)
     _approved_messages(request, result)
     return redirect(_queue_url(filters))
+
+
+def _versions(post, ids: list[int]) -> dict[int, int]:
+    """The version of each chosen row as the queue showed it (its hidden field)."""
+    return {pk: int(v) for pk in ids if (v := post.get(f"version-{pk}", "")).isdigit()}
 
 
 def _approved_messages(request, result: services.ApprovalResult) -> None:
@@ -198,7 +207,12 @@ def review_reject(request):
     enrollment = get_object_or_404(enrollments_visible_to(request.user), pk=request.POST.get("enrollment") or 0)
     ensure_may_review(request.user, [enrollment])
     try:
-        services.enrollment_reject(actor=request.user, enrollment=enrollment, reason=request.POST.get("reason", ""))
+        services.enrollment_reject(
+            actor=request.user,
+            enrollment=enrollment,
+            reason=request.POST.get("reason", ""),
+            version=_versions(request.POST, [enrollment.pk]).get(enrollment.pk),
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

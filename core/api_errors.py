@@ -22,12 +22,21 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.versioning import StaleVersion
+
 
 class Conflict(APIException):
     """The request is understood but the object's state refuses it (already confirmed, locked)."""
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
+
+
+class Unavailable(APIException):
+    """A service the request needs (the task queue) does not answer; nothing was kept or changed."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "unavailable"
 
 
 def form_invalid(form: Form) -> ValidationError:
@@ -66,6 +75,8 @@ def error_response(
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, StaleVersion):  # the row changed since the client read it: nothing was saved
+        exc = Conflict(exc.messages[0])
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(as_serializer_error(exc))
     response = drf_exception_handler(exc, context)

@@ -143,6 +143,21 @@ def may_edit_documents(user: User, villages: Iterable[Village]) -> bool:
     return any(may_edit_village(user, village) for village in villages)
 
 
+def may_edit_identity(user: User, home_village: Village | None) -> bool:
+    """An official's NIK, name, sex, birth date and phone belong to the desa of their home post
+    (villages.selectors.home_post, the caller gives its desa): whoever may edit that desa, which covers
+    DPMD staff of its regency and superusers. A second desa (an acting post) changes its own post only."""
+    if home_village is None:
+        return _superuser(user)
+    return may_edit_village(user, home_village)
+
+
+def may_open_documents(user: User) -> bool:
+    """Document files are opened by the roles that register people; province observers see only whether
+    a paper is there."""
+    return _superuser(user) or (_active(user) and user.role != Role.PROVINCE)
+
+
 # --- submissions -------------------------------------------------------------------------------------
 
 

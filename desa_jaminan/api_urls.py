@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("submissions.api")),
     path("", include("bpjs.api")),
     path("", include("budgets.api")),
+    path("", include("changes.api")),
     path("", include("accounts.api")),
 ]

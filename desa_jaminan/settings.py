@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "budgets",
     "submissions",
     "bpjs",
+    "changes",
     "portal",
     "demo",
 ]
@@ -122,6 +123,12 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database host that does not answer fails a request (and /healthz) in seconds, not after the
+    # operating system's TCP timeout of minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -194,7 +201,14 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Desa Jaminan 
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # A Redis that does not answer fails a cache read in seconds instead of holding the request.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -206,7 +220,27 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+# Tasks that write are acknowledged only once they have finished, and a task whose pool process died (the
+# OOM killer, a deploy) goes back to the queue instead of being lost: every task is idempotent, and an
+# import counts its attempts (villages.roster_import.services.MAX_ATTEMPTS) so a file that kills the
+# worker every time ends failed instead of looping.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands a message not acknowledged within visibility_timeout to another worker. It must exceed the
+# longest task time limit (an acknowledged-late task still running would otherwise run twice at once),
+# and is kept not much longer: it is how long a message held by a worker that vanished waits to be run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 15 * 60,
+    # An upload or a confirmation while Redis does not answer is told so in seconds.
+    "socket_connect_timeout": 3,
+    "socket_timeout": 5,
+}
+# Publishing gives up after about a second: the page then says the queue is unavailable.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.3, "interval_max": 0.5}
+# A task record (an officials file being checked or saved, a regency being set up) that showed no sign of
+# life for this long is marked failed, with a "try again" choice, by the beat task below. Longer than
+# the task time limit of those tasks (10 minutes), so a task still running is never taken for stalled.
+TASK_STALL_MINUTES = env.int("TASK_STALL_MINUTES", default=15)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside the apps' tasks.py.
@@ -227,6 +261,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "villages.discard_stale_imports",
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 6 * 60 * 60},
+    },
+    "fail-stalled-imports": {
+        "task": "villages.fail_stalled_imports",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
+    "fail-stalled-onboardings": {
+        "task": "accounts.fail_stalled_onboardings",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
     },
     "discard-stale-previews": {
         "task": "previews.discard_stale_previews",

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("submissions.urls")),
     path("", include("bpjs.urls")),
     path("", include("budgets.urls")),
+    path("", include("changes.urls")),
     path("api/v1/", include("desa_jaminan.api_urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("i18n/", include("django.conf.urls.i18n")),

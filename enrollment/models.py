@@ -15,6 +15,7 @@ from core.models import Program, ProgramComponent
 # Migration 0003 and 0005 name these upload paths here, from before documents and reconciliations moved.
 from core.uploads import document_path as _document_path  # noqa: F401
 from core.uploads import reconciliation_path as _reconciliation_path  # noqa: F401
+from core.versioning import Versioned
 
 
 def covering(day: dt.date) -> Q:
@@ -32,7 +33,7 @@ class EnrollmentQuerySet(models.QuerySet):
         return self.filter(covering(day))
 
 
-class Enrollment(models.Model):
+class Enrollment(Versioned):
     class Status(models.TextChoices):
         REQUESTED = "requested", _("requested")
         ACTIVE = "active", _("active")
@@ -87,6 +88,14 @@ class Enrollment(models.Model):
                 condition=Q(status__in=["requested", "active", "inactive"]),
                 name="one_open_enrollment_per_person_and_program",
                 violation_error_message=_("This official already has an open enrollment in this program."),
+            ),
+            # Two approvals at the same moment both pass the check in the services; this one refuses the
+            # second (bpjs.services turns the refusal into the row's message).
+            models.UniqueConstraint(
+                fields=["program", "participant_number"],
+                condition=Q(status__in=["requested", "active", "inactive"]) & ~Q(participant_number=""),
+                name="one_participant_number_per_program",
+                violation_error_message=_("This participant number is already used in this program."),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["active", "inactive", "ended"]) | Q(start_date__isnull=False),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.models import FundingSource, Program
+from core.versioning import bump_versions
 from enrollment.models import Enrollment
+from enrollment.selectors import participant_number_taken_message, participant_numbers_taken
 from villages.models import Person
 
 # Which status may follow which; anything else is refused.
@@ -22,6 +25,42 @@ TRANSITIONS: dict[str, set[str]] = {
     Enrollment.Status.REJECTED: set(),
     Enrollment.Status.ENDED: set(),
 }
+
+
+NUMBER_CONSTRAINT = "one_participant_number_per_program"
+
+
+class ParticipantNumberTaken(ValidationError):
+    """A participant number the database refused: a concurrent write gave it to another open enrollment of
+    the program first. `enrollment_ids` are the enrollments whose number was taken."""
+
+    def __init__(self, taken: list[Enrollment]):
+        super().__init__(
+            {"participant_number": [participant_number_taken_message(e.program, e.participant_number) for e in taken]}
+        )
+        self.enrollment_ids = {e.pk for e in taken}
+
+
+def _clashes_on_number(exc: IntegrityError) -> bool:
+    text = str(exc)  # PostgreSQL names the constraint, SQLite its columns
+    return NUMBER_CONSTRAINT in text or "enrollment_enrollment.participant_number" in text
+
+
+@contextmanager
+def participant_numbers_written(enrollments: Iterable[Enrollment]) -> Iterator[None]:
+    """Write participant numbers in a savepoint. The checks before the write cannot see a concurrent
+    approval of the same number; the database's constraint can, and its refusal becomes the usual
+    message about a number already taken, not a failed request."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if not _clashes_on_number(exc):
+            raise
+        wanted = [e for e in enrollments if e.participant_number]
+        taken_pairs = participant_numbers_taken((e, e.participant_number) for e in wanted)
+        taken = [e for e in wanted if (e.program_id, e.participant_number) in taken_pairs] or wanted
+        raise ParticipantNumberTaken(taken) from exc
 
 
 def default_segment(program: Program) -> str:
@@ -53,7 +92,8 @@ def enrollment_create(
     )
     enrollment._history_user = actor
     enrollment.full_clean()
-    enrollment.save()
+    with participant_numbers_written([enrollment]):
+        enrollment.save()
     enrollment.components.set(program.components_for(components))
     return enrollment
 
@@ -93,7 +133,8 @@ def enrollment_change_status(
         enrollment.note = note
     enrollment._history_user = actor
     enrollment.full_clean()
-    enrollment.save()
+    with participant_numbers_written([enrollment]):
+        enrollment.save()
     return enrollment
 
 
@@ -139,12 +180,13 @@ def enrollments_activate(*, actor: User | None, items: list[tuple[Enrollment, st
         # skip the per-row queries full_clean would make for them.
         enrollment.full_clean(exclude=["person", "program", "funding_source"], validate_constraints=False)
         changed.append(enrollment)
-    bulk_update_with_history(
-        changed,
-        Enrollment,
-        ["status", "participant_number", "start_date", "updated_at"],
-        batch_size=500,
-        default_user=actor,
-        default_change_reason="activated",
-    )
+    with participant_numbers_written(changed):
+        bulk_update_with_history(
+            changed,
+            Enrollment,
+            ["status", "participant_number", "start_date", "updated_at", *bump_versions(changed)],
+            batch_size=500,
+            default_user=actor,
+            default_change_reason="activated",
+        )
     return changed

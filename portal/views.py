@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from changes.selectors import official_section as official_data_changes
 from core.models import Village
 from core.permissions import has_regency_scope, may_edit_village, may_see_nik, may_start_submission, village_for_user
 from core.selectors import programs_visible_to
@@ -84,5 +85,6 @@ def official_detail(request, pk):
         "nik": person.nik if may_see_nik(request.user) else person.nik_masked,
         "posts": posts,
         "enrollments": enrollments,
+        **official_data_changes(request.user, person),
     }
     return render(request, "portal/official_detail.html", context)

@@ -106,8 +106,13 @@ def previews_expire(*, now: dt.datetime | None = None) -> int:
     stale = Preview.objects.filter(expires_at__lte=now) | Preview.objects.exclude(status=Status.OPEN)
     deleted = 0
     for preview in stale.only("pk", "file"):
-        with transaction.atomic():
-            _delete_file_on_commit(preview.file.name, preview.file.storage)
-            preview.delete()
-            deleted += 1
+        preview_delete(preview=preview)
+        deleted += 1
     return deleted
+
+
+@transaction.atomic
+def preview_delete(*, preview: Preview) -> None:
+    """The preview's row and its file gone (a step undone, or its time past)."""
+    _delete_file_on_commit(preview.file.name, preview.file.storage)
+    preview.delete()

@@ -29,7 +29,7 @@ from submissions import documents as document_services
 from submissions import services
 from submissions.models import Document, Submission, SubmissionEvent
 from submissions.selectors import missing_documents
-from villages.models import Post
+from villages.selectors import posts_visible_to
 
 # --- serializers -------------------------------------------------------------------------------------
 
@@ -139,6 +139,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "id",
             "document_type",
             "document_type_name",
+            "village",
             "content_type",
             "size",
             "original_name",
@@ -240,7 +241,11 @@ class OfficialDocumentsView(APIView):
                 "documents": DocumentSerializer(documents, many=True, context={"request": request}).data,
                 "missing": [t.code for t in missing],
                 "villages": list(
-                    Post.objects.current().filter(person=person).values_list("village_id", flat=True).distinct()
+                    posts_visible_to(request.user)
+                    .current()
+                    .filter(person=person)
+                    .values_list("village_id", flat=True)
+                    .distinct()
                 ),
             }
         )

@@ -7,41 +7,52 @@ URL) and are served by a scoped view only.
 
 from __future__ import annotations
 
-import os
 import secrets
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.models import DocumentType, Village
-from core.permissions import ensure, may_edit_documents, object_for_user
+from core.permissions import ensure, may_edit_documents, may_edit_village, may_open_documents, object_for_user
+from core.selectors import villages_visible_to
+
+# max_size_label and sniff_content_type are read here by the pages and the tests.
+from core.uploads import document_check_file, max_size_label, original_name, sniff_content_type  # noqa: F401
 from submissions.models import Document
 from villages.models import Person, Post
-from villages.selectors import officials_visible_to
+from villages.selectors import home_post_of, officials_visible_to
 from villages.services import ensure_roster_open
-
-# The signatures of the accepted formats; anything else is refused however it is named.
-SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-_HEAD = max(len(signature) for signature, _ in SIGNATURES)
-
 
 # --- selectors ---------------------------------------------------------------------------------------
 
 
 def documents_visible_to(user: User) -> QuerySet[Document]:
-    """Documents of the officials the user can see: BPJS officers too, since they register people."""
-    return Document.objects.filter(person__in=officials_visible_to(user)).select_related(
-        "person", "document_type", "uploaded_by"
+    """Documents the user may open: uploaded for a desa the user can see, of an official who still holds
+    a current post there, so that access follows the current posts (after a move the former desa, its
+    DPMD and its BPJS officers open nothing). BPJS officers see them too, since they register people;
+    province observers see whether a paper is there, never the file."""
+    if not may_open_documents(user):
+        return Document.objects.none()
+    return _of_current_posts(Document.objects.filter(village__in=villages_visible_to(user))).select_related(
+        "person", "document_type", "uploaded_by", "village__subdistrict"
     )
+
+
+def _of_current_posts(documents: QuerySet[Document]) -> QuerySet[Document]:
+    """Documents of a desa where their official holds a current post."""
+    return documents.filter(
+        Exists(Post.objects.current().filter(person=OuterRef("person"), village=OuterRef("village")))
+    )
+
+
+def document_types_present(person: Person) -> set[str]:
+    """The types of which the official has a document in a desa where they serve: the status "uploaded"
+    that every role sees, whoever may open the file."""
+    return set(_of_current_posts(Document.objects.filter(person=person)).values_list("document_type_id", flat=True))
 
 
 def official_villages(person: Person) -> list[Village]:
@@ -63,10 +74,12 @@ def official_for_user(user: User, pk: int, *, write: bool = False) -> Person:
 
 
 def document_for_user(user: User, pk: int, *, write: bool = False) -> Document:
+    """A document the user may open (a 404 otherwise); `write` to remove it, which is for whoever may
+    edit the desa it was uploaded for."""
     return object_for_user(
         documents_visible_to(user),
         write=write,
-        may_write=lambda document: may_edit_documents(user, official_villages(document.person)),
+        may_write=lambda document: may_edit_village(user, document.village),
         denied=_("You may not change the documents of this official."),
         pk=pk,
     )
@@ -76,67 +89,22 @@ def document_types_in_use() -> QuerySet[DocumentType]:
     return DocumentType.objects.filter(is_active=True).prefetch_related("programs")
 
 
-# --- file checks -------------------------------------------------------------------------------------
+def upload_village(actor: User, person: Person) -> Village | None:
+    """The desa a document the actor uploads belongs to: of the official's current posts, one whose desa
+    the actor may edit, the home post's first (a DPMD or superuser may edit both desa of an acting post)."""
+    posts = list(Post.objects.current().filter(person=person).select_related("village__subdistrict"))
+    home = home_post_of(posts)
+    ordered = sorted(posts, key=lambda post: post is not home)
+    return next((post.village for post in ordered if may_edit_village(actor, post.village)), None)
 
 
-def sniff_content_type(head: bytes) -> str | None:
-    """The content type the first bytes of a file announce, or None when they are none we accept."""
-    for signature, content_type in SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    return None
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".replace(".", ",")
-
-
-def _file_error(message: str, code: str) -> ValidationError:
-    return ValidationError({"file": ValidationError(message, code=code)})
-
-
-def max_size_label() -> str:
-    """The largest accepted file in megabytes, written the Indonesian way ("2,0")."""
-    return _megabytes(settings.DOCUMENT_MAX_BYTES)
-
-
-def document_check_file(uploaded_file: UploadedFile) -> str:
-    """The file's real content type; a ValidationError on `file`, in words a village operator
-    understands, when it is empty, too large, or not a PDF, JPG or PNG."""
-    size = uploaded_file.size or 0
-    if size == 0:
-        raise _file_error(_("The file is empty. Choose the scanned document again."), "empty")
-    limit = settings.DOCUMENT_MAX_BYTES
-    if size > limit:
-        raise _file_error(
-            _("The file is too large (%(size)s MB). The largest allowed is %(limit)s MB.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)},
-            "too_large",
-        )
-    uploaded_file.seek(0)
-    head = uploaded_file.read(_HEAD)
-    uploaded_file.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise _file_error(
-            _("This file is not a PDF, JPG or PNG. Scan or photograph the document and upload that file."),
-            "wrong_type",
-        )
-    return content_type
-
-
-def _original_name(name: str | None) -> str:
-    """The name the user gave the file, kept for display only: no path, no control characters."""
-    base = os.path.basename((name or "").replace("\\", "/"))
-    cleaned = "".join(ch for ch in base if ch.isprintable()).strip()
-    return cleaned[:255] or "berkas"
-
-
-def _ensure_may_edit(actor: User, person: Person) -> None:
-    villages = official_villages(person)
-    ensure(may_edit_documents(actor, villages), _("You may not change the documents of this official."))
-    for village in villages:
-        ensure_roster_open(village)
+def _ensure_may_edit(actor: User, village: Village | None) -> Village:
+    ensure(
+        village is not None and may_edit_village(actor, village),
+        _("You may not change the documents of this official."),
+    )
+    ensure_roster_open(village)
+    return village
 
 
 def _delete_file_on_commit(storage, name: str) -> None:
@@ -151,20 +119,21 @@ def _delete_file_on_commit(storage, name: str) -> None:
 def document_upload(
     *, actor: User, person: Person, document_type: DocumentType, uploaded_file: UploadedFile
 ) -> Document:
-    """Store a document of an official; a second upload of the same type replaces the first (its file is
-    deleted, the history keeps the record)."""
-    _ensure_may_edit(actor, person)
+    """Store a document of an official for the actor's desa (upload_village); a second upload of the same
+    type there replaces the first (its file is deleted, the history keeps the record). Another desa's
+    document of the official is never touched."""
+    village = _ensure_may_edit(actor, upload_village(actor, person))
     if not document_type.is_active:
         raise ValidationError(_("This document type is no longer in use."), code="inactive_type")
     content_type = document_check_file(uploaded_file)
     document = Document.objects.select_for_update().filter(
-        person=person, document_type=document_type
-    ).first() or Document(person=person, document_type=document_type)
+        person=person, document_type=document_type, village=village
+    ).first() or Document(person=person, document_type=document_type, village=village)
     old_name = document.file.name if document.pk else ""
     document.token = secrets.token_hex(16)
     document.content_type = content_type
     document.size = uploaded_file.size
-    document.original_name = _original_name(uploaded_file.name)
+    document.original_name = original_name(uploaded_file.name)
     document.uploaded_by = actor
     document._history_user = actor
     # The stored name comes from upload_to (person, type, random token, extension of the real type).
@@ -183,7 +152,7 @@ def document_upload(
 @transaction.atomic
 def document_delete(*, actor: User, document: Document) -> None:
     """Remove a document and its file; the history keeps who uploaded and who removed it."""
-    _ensure_may_edit(actor, document.person)
+    _ensure_may_edit(actor, document.village)
     storage, name = document.file.storage, document.file.name
     document._history_user = actor
     document.delete()

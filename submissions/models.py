@@ -17,6 +17,9 @@ class Document(models.Model):
     CONTENT_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
     person = models.ForeignKey("villages.Person", models.PROTECT, related_name="documents", verbose_name=_("official"))
+    # The desa for whose post it was uploaded: only that desa (while the person serves there), its DPMD
+    # and its BPJS officers open it; another desa where the person acts keeps its own papers.
+    village = models.ForeignKey("core.Village", models.PROTECT, null=True, related_name="+", verbose_name=_("village"))
     document_type = models.ForeignKey(DocumentType, models.PROTECT, related_name="documents", verbose_name=_("type"))
     token = models.CharField(max_length=32, editable=False)
     file = models.FileField(_("file"), upload_to=document_path)
@@ -30,11 +33,13 @@ class Document(models.Model):
 
     class Meta:
         db_table = "enrollment_document"  # kept from before the model moved here
-        ordering = ["person", "document_type"]
+        ordering = ["person", "document_type", "village"]
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         constraints = [
-            models.UniqueConstraint(fields=["person", "document_type"], name="one_document_per_person_and_type")
+            models.UniqueConstraint(
+                fields=["person", "document_type", "village"], name="one_document_per_person_type_and_village"
+            )
         ]
 
     def __str__(self) -> str:

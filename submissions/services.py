@@ -34,6 +34,7 @@ from enrollment.models import Enrollment
 from enrollment.services import enrollment_create
 from submissions.models import Document, Submission, SubmissionEvent
 from villages.models import Person, Post
+from villages.services import roster_rows_lock
 
 S = Submission.Status
 
@@ -145,6 +146,9 @@ def _locked(submission: Submission) -> Submission:
 
 
 def _step(submission: Submission, step: str, *, actor: User, note: str, announce: bool = True) -> Submission:
+    # The roster's row lock first, as every roster write takes it: an edit that found the roster open
+    # commits before this step locks it, or waits and then finds it locked.
+    roster_rows_lock([submission.village_id])
     submission = _locked(submission)
     if not may_take_step(actor, submission, step):
         raise PermissionDenied(_("Your role may not do this with the submission."))
@@ -176,7 +180,7 @@ def submission_start(*, actor: User, village: Village, program: Program, note: s
     ensure(may_start_submission(actor, village), _("You may not start a submission for this village."))
     ensure(may_use_program(actor, program), _("You may not start a submission for this program."))
     # Lock the village row so two starts at once cannot both pass the check below.
-    Village.objects.select_for_update().filter(pk=village.pk).first()
+    roster_rows_lock([village.pk])
     if Submission.objects.filter(village=village, program=program, status__in=Submission.OPEN_STATUSES).exists():
         raise ValidationError(
             _("%(village)s already has an open submission for %(program)s.")

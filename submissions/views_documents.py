@@ -17,12 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.models import DocumentType
-from core.permissions import may_edit_documents
 from core.selectors import programs_visible_to
 from submissions import documents as document_services
 from submissions.access import document_download_record
 from submissions.selectors import missing_documents, roster_locked
-from villages.models import Post
+from villages.selectors import posts_visible_to
 
 
 class DocumentUploadForm(forms.Form):
@@ -39,19 +38,25 @@ class DocumentUploadForm(forms.Form):
 def _page(request, person, form: DocumentUploadForm | None = None, status: int = 200):
     programs = list(programs_visible_to(request.user))
     types = list(document_services.document_types_in_use())
-    documents = {
-        d.document_type_id: d for d in document_services.documents_visible_to(request.user).filter(person=person)
-    }
+    documents = {}
+    # A DPMD may open the papers of both desa of an acting official: the latest of each type is shown.
+    for document in document_services.documents_visible_to(request.user).filter(person=person).order_by("-uploaded_at"):
+        documents.setdefault(document.document_type_id, document)
+    present = document_services.document_types_present(person)
     visible = {p.code for p in programs}
-    rows = [(t, documents.get(t.pk), [p for p in t.programs.all() if p.code in visible]) for t in types]
-    posts = list(Post.objects.current().filter(person=person).select_related("village__subdistrict"))
+    rows = [
+        (t, documents.get(t.pk), t.pk in present, [p for p in t.programs.all() if p.code in visible]) for t in types
+    ]
+    # Only the desa the user can see are named; uploads go to the user's own desa of the official.
+    posts = list(posts_visible_to(request.user).current().filter(person=person).select_related("village__subdistrict"))
+    village = document_services.upload_village(request.user, person)
     context = {
         "person": person,
         "rows": rows,
         "missing": missing_documents([person.pk], programs)[person.pk],
         "posts": posts,
-        "can_edit": may_edit_documents(request.user, [post.village for post in posts]),
-        "locked": any(roster_locked(post.village) for post in posts),
+        "can_edit": village is not None,
+        "locked": village is not None and roster_locked(village),
         "form": form,
         "max_mb": document_services.max_size_label(),
     }

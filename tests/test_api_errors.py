@@ -86,7 +86,8 @@ def test_a_service_refusal_is_a_400_in_the_same_format(head_suka_pindah, suka_pi
 
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["nik"]
-    assert arah_tiga.name in response.json()["detail"]
+    assert response.json()["detail"] == response.json()["errors"]["nik"][0]
+    assert arah_tiga.name not in response.json()["detail"]  # a desa outside the head's scope is not named
 
 
 def test_not_found_and_forbidden_have_the_same_format(head_arah_tiga, head_suka_pindah, suka_pindah):

@@ -13,8 +13,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_errors import Conflict
+from core.api_errors import Conflict, Unavailable
 from core.permissions import regency_for_user, village_for_user
+from core.queue import QueueUnavailable
 from villages.models import RosterImport
 from villages.roster_import import services
 from villages.roster_import.selectors import roster_import_as_shown, roster_import_for_user
@@ -24,6 +25,7 @@ class RosterImportSerializer(serializers.ModelSerializer):
     village = serializers.CharField(source="village_id", allow_null=True)
     regency = serializers.CharField(source="regency_id")
     preview = serializers.SerializerMethodField()
+    can_retry = serializers.SerializerMethodField()
 
     class Meta:
         model = RosterImport
@@ -39,7 +41,12 @@ class RosterImportSerializer(serializers.ModelSerializer):
             "created_at",
             "applied_at",
             "preview",
+            "can_retry",
         ]
+
+    def get_can_retry(self, roster_import: RosterImport) -> bool:
+        """Failed, with its file or rows still kept: POST /imports/<token>/retry/ runs the step again."""
+        return services.roster_import_retryable(roster_import)
 
     def get_preview(self, roster_import: RosterImport) -> dict | None:
         """Counts, rows and errors once the file is checked (NIKs masked); None while it is checked."""
@@ -62,12 +69,15 @@ def _upload(request, **target) -> Response:
         )
     except ValidationError as exc:
         raise serializers.ValidationError({"file": exc.messages}) from None
+    except QueueUnavailable as exc:  # nothing was kept
+        raise Unavailable(str(exc)) from None
     return Response(RosterImportSerializer(roster_import).data, status=status.HTTP_201_CREATED)
 
 
 class VillageImportView(APIView):
     """POST multipart `file`: the officials file of a desa. 201 with the import (its preview when the
-    file is small; poll GET /imports/<token>/ while `status` is uploaded or validating)."""
+    file is small; poll GET /imports/<token>/ while `status` is uploaded or validating); 503 when the task
+    queue does not answer (nothing is kept: send it again later)."""
 
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = UploadSerializer
@@ -96,20 +106,39 @@ class ImportView(APIView):
         return Response(RosterImportSerializer(roster_import).data)
 
 
+def _run_step(request, token, service) -> Response:
+    roster_import = roster_import_for_user(request.user, token, write=True)
+    try:
+        roster_import = service(actor=request.user, roster_import=roster_import)
+    except ValidationError as exc:
+        raise Conflict(" ".join(exc.messages)) from None
+    except QueueUnavailable as exc:  # the import is as it was before the request
+        raise Unavailable(str(exc)) from None
+    running = roster_import.status in (RosterImport.Status.UPLOADED, RosterImport.Status.APPLYING)
+    code = status.HTTP_202_ACCEPTED if running else status.HTTP_200_OK
+    return Response(RosterImportSerializer(roster_import).data, status=code)
+
+
 class ImportConfirmView(APIView):
     """POST: apply a checked import. 200 once applied; 202 while a large file is being saved (poll
-    GET /imports/<token>/); 409 when it cannot be confirmed (errors, already confirmed, roster locked)."""
+    GET /imports/<token>/); 409 when it cannot be confirmed (errors, already confirmed, roster locked);
+    503 when the task queue does not answer (the import is still waiting for its confirmation)."""
 
     serializer_class = RosterImportSerializer
 
     def post(self, request, token):
-        roster_import = roster_import_for_user(request.user, token, write=True)
-        try:
-            roster_import = services.roster_import_confirm(actor=request.user, roster_import=roster_import)
-        except ValidationError as exc:
-            raise Conflict(" ".join(exc.messages)) from None
-        code = status.HTTP_202_ACCEPTED if roster_import.status == RosterImport.Status.APPLYING else status.HTTP_200_OK
-        return Response(RosterImportSerializer(roster_import).data, status=code)
+        return _run_step(request, token, services.roster_import_confirm)
+
+
+class ImportRetryView(APIView):
+    """POST: run a failed import's step again from the file or rows it still keeps. 202 while it runs
+    (poll GET /imports/<token>/); 409 when nothing is kept (upload the file again); 503 when the task
+    queue does not answer (the import stays failed)."""
+
+    serializer_class = RosterImportSerializer
+
+    def post(self, request, token):
+        return _run_step(request, token, services.roster_import_retry)
 
 
 class ImportDiscardView(APIView):
@@ -132,4 +161,5 @@ urlpatterns = [
     path("imports/<str:token>/", ImportView.as_view(), name="api-import"),
     path("imports/<str:token>/confirm/", ImportConfirmView.as_view(), name="api-import-confirm"),
     path("imports/<str:token>/discard/", ImportDiscardView.as_view(), name="api-import-discard"),
+    path("imports/<str:token>/retry/", ImportRetryView.as_view(), name="api-import-retry"),
 ]

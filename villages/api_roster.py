@@ -16,7 +16,7 @@ from core.api_errors import form_invalid
 from core.models import Village
 from core.permissions import may_see_nik, village_for_user
 from core.selectors import villages_editable_by
-from villages.forms import OfficialForm, PostEndForm
+from villages.forms import OfficialEditForm, OfficialForm, PostEndForm
 from villages.models import Post
 from villages.selectors import post_for_user
 from villages.services import official_create, official_update, post_end
@@ -30,6 +30,8 @@ class RosterPostSerializer(serializers.ModelSerializer):
     birth_date = serializers.DateField(source="person.birth_date")
     phone = serializers.CharField(source="person.phone")
     village = serializers.CharField(source="village_id")
+    # The versions to send back with a PATCH: a stale one is refused with a 409 (core.versioning).
+    person_version = serializers.IntegerField(source="person.version", read_only=True)
 
     class Meta:
         model = Post
@@ -53,6 +55,8 @@ class RosterPostSerializer(serializers.ModelSerializer):
             "wage_basis",
             "ended_on",
             "end_reason",
+            "version",
+            "person_version",
         ]
 
     def get_nik(self, post: Post) -> str:
@@ -87,7 +91,8 @@ class VillageRosterView(APIView):
 
 
 class PostView(APIView):
-    """GET one post; PATCH corrects it (send the fields to change)."""
+    """GET one post; PATCH corrects it: send the fields to change with `version` and `person_version` as
+    read (a 400 without them; a 409 when the post or the person changed since)."""
 
     serializer_class = RosterPostSerializer
 
@@ -96,22 +101,28 @@ class PostView(APIView):
 
     def patch(self, request, pk):
         post = post_for_user(request.user, pk, write=True)
+        # The fields not sent keep their values; the versions must be sent, as read with the post.
         data = (
             {**OfficialForm.initial_for(post), **request.data.dict()}
             if hasattr(request.data, "dict")
             else {**OfficialForm.initial_for(post), **request.data}
         )
-        form = OfficialForm(data)
+        form = OfficialEditForm(data)
         if not form.is_valid():
             raise form_invalid(form)
         post = official_update(
-            actor=request.user, post=post, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+            actor=request.user,
+            post=post,
+            nik=form.cleaned_data["nik"],
+            **form.versions(),
+            **form.person_and_post_fields(),
         )
         return Response({**RosterPostSerializer(post, context={"request": request}).data, "warnings": form.warnings})
 
 
 class PostEndView(APIView):
-    """POST {ended_on, reason}: ends the post; it stays on record."""
+    """POST {ended_on, reason, version?}: ends the post; it stays on record. With `version`, a post changed
+    since it was read is refused (409)."""
 
     serializer_class = RosterPostSerializer
 
@@ -121,7 +132,11 @@ class PostEndView(APIView):
         if not form.is_valid():
             raise form_invalid(form)
         post = post_end(
-            actor=request.user, post=post, ended_on=form.cleaned_data["ended_on"], reason=form.cleaned_data["reason"]
+            actor=request.user,
+            post=post,
+            ended_on=form.cleaned_data["ended_on"],
+            reason=form.cleaned_data["reason"],
+            version=form.cleaned_data["version"],
         )
         return Response(RosterPostSerializer(post, context={"request": request}).data)
 

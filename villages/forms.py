@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import nik as nik_lib
+from villages.identity import IDENTITY_FIELDS
 from villages.models import Person, Position, Post
 from villages.services import PERSON_FIELDS, POST_FIELDS
 
@@ -62,9 +63,17 @@ class OfficialForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, frozen_identity: bool = False, identity_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.warnings: list[str] = []
+        # An active BPJS participant's identity changes by a data-change request (villages.identity):
+        # shown read-only, and whatever is posted for it is ignored.
+        self.frozen_identity = frozen_identity
+        # A desa where the official only acts sees their personal data but keeps it as it is.
+        self.identity_locked = identity_locked
+        locked = (*IDENTITY_FIELDS, "phone") if identity_locked else IDENTITY_FIELDS if frozen_identity else ()
+        for name in locked:
+            self.fields[name].disabled = True
 
     def clean_nik(self) -> str:
         check = nik_lib.check_nik(self.cleaned_data["nik"])
@@ -91,9 +100,36 @@ class OfficialForm(forms.Form):
         return initial
 
     def person_and_post_fields(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name != "nik"}
+        return {name: value for name, value in self.cleaned_data.items() if name not in ("nik", *VERSION_FIELDS)}
+
+
+def version_field() -> forms.IntegerField:
+    """The version of the row as the form was opened: a stale form is refused (core.versioning)."""
+    return forms.IntegerField(
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("Send the version of the record you read: it is needed to save a change.")},
+    )
+
+
+VERSION_FIELDS = ("version", "person_version")
+
+
+class OfficialEditForm(OfficialForm):
+    """The correction of an official: the form of a new one with the versions of the post and the person."""
+
+    version = version_field()
+    person_version = version_field()
+
+    @classmethod
+    def initial_for(cls, post: Post) -> dict:
+        return {**super().initial_for(post), "version": post.version, "person_version": post.person.version}
+
+    def versions(self) -> dict:
+        return {name: self.cleaned_data[name] for name in VERSION_FIELDS}
 
 
 class PostEndForm(forms.Form):
+    version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
     ended_on = forms.DateField(label=_("End date"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.ChoiceField(label=_("Reason"), choices=Post.EndReason.choices, widget=forms.RadioSelect)

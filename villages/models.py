@@ -18,9 +18,10 @@ from simple_history.models import HistoricalRecords
 
 from core import nik as nik_lib
 from core.models import Regency, Village
+from core.versioning import Versioned
 
 
-class Person(models.Model):
+class Person(Versioned):
     class Sex(models.TextChoices):
         MALE = "L", _("male")
         FEMALE = "P", _("female")
@@ -96,7 +97,7 @@ class PostQuerySet(models.QuerySet):
 MAIN_POST_ORDER = ("-wage_basis", "status", "-term_start", "pk")
 
 
-class Post(models.Model):
+class Post(Versioned):
     class Status(models.TextChoices):
         DEFINITIF = "definitif", _("definitif")
         PLT = "plt", _("Plt (pelaksana tugas)")
@@ -230,6 +231,11 @@ class RosterImport(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The last sign of life of the check or save (its start, each progress step): an import running that
+    # shows none for settings.TASK_STALL_MINUTES is marked failed (villages.tasks.fail_stalled_imports).
+    heartbeat_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Runs of the current step's task: a file whose task keeps dying (the OOM killer) ends failed.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     applied_at = models.DateTimeField(null=True, blank=True)
     applied_by = models.ForeignKey(
         "accounts.User", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("confirmed by")
@@ -250,7 +256,8 @@ class RosterImport(models.Model):
 
 class NikConflict(models.Model):
     """A NIK submitted for one desa while it holds an active post in another: DPMD decides, the
-    import never moves a person silently."""
+    import never moves a person silently. When the two desa lie in different regencies the DPMD of each
+    sees it, each only its own side (villages.selectors.nik_conflict_rows)."""
 
     person = models.ForeignKey(Person, models.PROTECT, related_name="nik_conflicts", verbose_name=_("official"))
     village = models.ForeignKey(Village, models.PROTECT, related_name="+", verbose_name=_("submitting village"))
@@ -258,6 +265,10 @@ class NikConflict(models.Model):
         Village, models.PROTECT, related_name="+", verbose_name=_("village of the active post")
     )
     roster_import = models.ForeignKey(RosterImport, models.SET_NULL, null=True, blank=True, related_name="conflicts")
+    # The acting post (Plt, Pj, Plh) the submitting desa was allowed to add; empty when it was refused.
+    post = models.ForeignKey(
+        Post, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("acting post added")
+    )
     reported_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)

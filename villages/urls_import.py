@@ -11,4 +11,5 @@ urlpatterns = [
     path("impor/<str:token>/status/", views_import.import_status, name="import-status"),
     path("impor/<str:token>/konfirmasi/", views_import.import_confirm, name="import-confirm"),
     path("impor/<str:token>/batal/", views_import.import_discard, name="import-discard"),
+    path("impor/<str:token>/coba-lagi/", views_import.import_retry, name="import-retry"),
 ]

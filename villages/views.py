@@ -6,14 +6,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.models import Village
-from core.permissions import may_edit_regency, regency_for_user, village_for_user
-from villages.forms import OfficialForm, PostEndForm
-from villages.selectors import nik_conflict_for_user, nik_conflicts_visible_to, post_for_user
+from core.permissions import may_edit_identity, regency_for_user, village_for_user
+from villages.forms import OfficialEditForm, OfficialForm, PostEndForm
+from villages.identity import identity_frozen
+from villages.selectors import (
+    home_post,
+    may_settle_nik_conflict,
+    nik_conflict_for_user,
+    nik_conflict_rows,
+    nik_conflicts_visible_to,
+    post_for_user,
+    village_in_scope,
+)
 from villages.services import nik_conflict_resolve, official_create, official_update, post_end
 
 # --- roster: add, correct and end officials ------------------------------------------------------
@@ -54,11 +64,21 @@ def official_add(request, code):
 @login_required
 def post_edit(request, pk):
     post = post_for_user(request.user, pk, write=True, current=True)
-    form = OfficialForm(request.POST or None, initial=OfficialForm.initial_for(post))
+    home = home_post(post.person)
+    form = OfficialEditForm(
+        request.POST or None,
+        initial=OfficialEditForm.initial_for(post),
+        frozen_identity=identity_frozen(post.person),
+        identity_locked=not may_edit_identity(request.user, home.village if home else None),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             official_update(
-                actor=request.user, post=post, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
+                actor=request.user,
+                post=post,
+                nik=form.cleaned_data["nik"],
+                **form.versions(),
+                **form.person_and_post_fields(),
             )
         except ValidationError as exc:
             _form_errors_from(form, exc)
@@ -70,7 +90,7 @@ def post_edit(request, pk):
 @login_required
 def post_end_view(request, pk):
     post = post_for_user(request.user, pk, write=True, current=True)
-    form = PostEndForm(request.POST or None)
+    form = PostEndForm(request.POST or None, initial={"version": post.version})
     if request.method == "POST" and form.is_valid():
         try:
             post_end(
@@ -78,6 +98,7 @@ def post_end_view(request, pk):
                 post=post,
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
             )
         except ValidationError as exc:
             _form_errors_from(form, exc)
@@ -93,12 +114,19 @@ def post_end_view(request, pk):
 @login_required
 def nik_conflicts(request, code):
     regency = regency_for_user(request.user, code)
-    conflicts = nik_conflicts_visible_to(request.user).filter(village__subdistrict__regency=regency)
+    conflicts = nik_conflicts_visible_to(request.user).filter(
+        Q(village__subdistrict__regency=regency) | Q(other_village__subdistrict__regency=regency)
+    )
+    open_conflicts = nik_conflict_rows(request.user, conflicts.filter(resolved_at__isnull=True).order_by("-created_at"))
+    for row in open_conflicts:
+        row.can_resolve = may_settle_nik_conflict(request.user, row.conflict)
     context = {
         "regency": regency,
-        "open": conflicts.filter(resolved_at__isnull=True).order_by("-created_at"),
-        "resolved": conflicts.filter(resolved_at__isnull=False).order_by("-resolved_at")[:50],
-        "can_resolve": may_edit_regency(request.user, regency),
+        "open": open_conflicts,
+        "resolved": nik_conflict_rows(
+            request.user, conflicts.filter(resolved_at__isnull=False).order_by("-resolved_at")[:50]
+        ),
+        "can_resolve": any(row.can_resolve for row in open_conflicts),
     }
     return render(request, "villages/nik_conflicts.html", context)
 
@@ -107,11 +135,13 @@ def nik_conflicts(request, code):
 @require_POST
 def nik_conflict_resolve_view(request, pk):
     conflict = nik_conflict_for_user(request.user, pk, write=True)
-    regency = conflict.village.subdistrict.regency
+    # Back to the list of the user's own side of the conflict.
+    side = conflict.village if village_in_scope(request.user, conflict.village) else conflict.other_village
+    regency = side.subdistrict.regency
     try:
         nik_conflict_resolve(actor=request.user, conflict=conflict, note=request.POST.get("note", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The conflict of %(name)s is resolved.") % {"name": conflict.person})
+        messages.success(request, _("The conflict is resolved."))
     return redirect("nik-conflicts", code=regency.code)

@@ -18,6 +18,7 @@ from accounts.access import access_record
 from accounts.models import AccessRecord
 from core.models import Regency, Village
 from core.permissions import regency_for_user, village_for_user
+from core.queue import QueueUnavailable
 from villages.locks import roster_locked
 from villages.models import Post, RosterImport
 from villages.roster_import import services
@@ -78,6 +79,8 @@ def _upload(request, *, village: Village | None, regency: Regency):
             )
         except ValidationError as exc:
             form.add_error("file", exc.messages)
+        except QueueUnavailable as exc:  # nothing was kept: the same form, to send again later
+            form.add_error("file", str(exc))
         else:
             return redirect("import-detail", token=roster_import.token)
     context = {
@@ -104,6 +107,9 @@ def import_detail(request, token):
         "running": roster_import.status in RUNNING,
         "can_confirm": roster_import.status == RosterImport.Status.PREVIEW,
         "can_discard": roster_import.status in services.DISCARDABLE,
+        "failed": roster_import.status == RosterImport.Status.FAILED,
+        "can_retry": services.roster_import_retryable(roster_import),
+        "upload_url": _upload_url(roster_import),
         "back_url": _back_url(roster_import),
         "regency_file": roster_import.village_id is None,
         # The counts say it all for a fresh preview; the message matters when the preview was re-made.
@@ -129,16 +135,24 @@ def import_status(request, token):
     )
 
 
+def _step(request, token: str, service) -> RosterImport | None:
+    """Run a button's service on the user's import; None (and the reason shown) when it is refused or the
+    task queue does not answer (the import is then as it was before the click)."""
+    roster_import = roster_import_for_user(request.user, token, write=True)
+    try:
+        return service(actor=request.user, roster_import=roster_import)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except QueueUnavailable as exc:
+        messages.error(request, str(exc))
+    return None
+
+
 @login_required
 @require_POST
 def import_confirm(request, token):
-    roster_import = roster_import_for_user(request.user, token, write=True)
-    try:
-        roster_import = services.roster_import_confirm(actor=request.user, roster_import=roster_import)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("import-detail", token=token)
-    if roster_import.status == RosterImport.Status.APPLIED and roster_import.village_id:
+    roster_import = _step(request, token, services.roster_import_confirm)
+    if roster_import and roster_import.status == RosterImport.Status.APPLIED and roster_import.village_id:
         messages.success(request, roster_import.message)
         return redirect("village-detail", code=roster_import.village_id)
     return redirect("import-detail", token=token)
@@ -146,15 +160,26 @@ def import_confirm(request, token):
 
 @login_required
 @require_POST
+def import_retry(request, token):
+    """ "Try again" on a failed import: its step runs again from the file or rows still kept."""
+    _step(request, token, services.roster_import_retry)
+    return redirect("import-detail", token=token)
+
+
+@login_required
+@require_POST
 def import_discard(request, token):
-    roster_import = roster_import_for_user(request.user, token, write=True)
-    try:
-        services.roster_import_discard(actor=request.user, roster_import=roster_import)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    roster_import = _step(request, token, services.roster_import_discard)
+    if roster_import is None:
         return redirect("import-detail", token=token)
     messages.info(request, _("The file was discarded; nothing has been saved."))
     return redirect(_back_url(roster_import))
+
+
+def _upload_url(roster_import: RosterImport) -> str:
+    if roster_import.village_id:
+        return reverse("village-import", args=[roster_import.village_id])
+    return reverse("regency-import", args=[roster_import.regency_id])
 
 
 def _back_url(roster_import: RosterImport) -> str:

@@ -16,7 +16,7 @@ from bpjs.models import Reconciliation
 from core.permissions import ensure_may_reconcile
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to, participant_number_taken_message, participant_numbers_taken
-from enrollment.services import enrollment_change_status
+from enrollment.services import enrollment_change_status, participant_numbers_written
 
 Status = Enrollment.Status
 
@@ -34,7 +34,8 @@ def enrollment_set_participant_number(
     enrollment._history_user = actor
     enrollment._change_reason = reason
     enrollment.full_clean()
-    enrollment.save()
+    with participant_numbers_written([enrollment]):
+        enrollment.save()
     return enrollment
 
 

@@ -28,7 +28,8 @@ MAJENE_DESA = "76.05.02.2003"
 # enrollment_change_status (its savepoint, full_clean's three foreign-key and three constraint checks
 # with their savepoints, the update and the history row).
 # One bulk update, whatever the number of rows; the preview is read and used up in the same transaction.
-CONFIRM_FIXED, CONFIRM_PER_ROW = 23, 0
+# +2: the savepoint around the bulk update, where a number a concurrent approval took is refused.
+CONFIRM_FIXED, CONFIRM_PER_ROW = 25, 0
 
 
 @pytest.fixture

@@ -189,10 +189,19 @@ def test_bpjs_officer_can_download_but_not_upload(budi_ktp, budi, bpjs_tk_mukomu
     assert list(Document.objects.filter(person=budi)) == [budi_ktp]
 
 
-def test_province_observer_can_download_but_not_upload(budi_ktp, budi, bengkulu_observer, login):
+def test_province_observer_sees_whether_a_paper_is_there_but_no_file(budi_ktp, budi, bengkulu_observer, login, api):
     client = login(bengkulu_observer)
 
-    assert client.get(f"/berkas/{budi_ktp.pk}/").status_code == 200
+    assert client.get(f"/berkas/{budi_ktp.pk}/").status_code == 404
+    response = client.get(f"/perangkat/{budi.pk}/berkas/")
+    assert response.status_code == 200
+    main = page(response)
+    assert f"/berkas/{budi_ktp.pk}/" not in response.content.decode()
+    ktp_row = main.find("tr", id="type-ktp").text
+    assert "diunggah" in ktp_row and "belum diunggah" not in ktp_row
+    assert "belum diunggah" in main.find("tr", id="type-kk").text
+    listing = api(bengkulu_observer).get(f"/api/v1/officials/{budi.pk}/documents/").json()
+    assert listing["documents"] == [] and "ktp" not in listing["missing"]
     assert post_upload(client, budi, "kk", upload("kk.pdf", PDF)).status_code == 403
 
 

@@ -7,6 +7,10 @@ and consumes a queue of its own, so parallel runs sharing the Redis server canno
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 
@@ -109,3 +113,69 @@ def test_a_large_file_is_checked_and_saved_by_a_real_worker(worker, suka_pindah,
     preview = roster_import.preview
     assert (preview.status, preview.data_encrypted, preview.file.name) == (Preview.Status.CONFIRMED, "", "")
     assert not default_storage.exists("previews") or default_storage.listdir("previews") == ([], [])
+
+
+# --- a worker killed while it checks a file -----------------------------------------------------------
+
+
+@pytest.fixture
+def dying_worker(transactional_db, regions, settings, tmp_path):
+    """A real worker in processes of its own (prefork, one pool process), through Redis, on a queue of its
+    own, whose pool process is SIGKILLed the first time it checks a file (tests/villages/dying_worker.py).
+    Yields the path of the flag file: it is gone once the kill has happened."""
+    reason = _why_not_runnable()
+    if reason:
+        pytest.skip(reason)
+    from desa_jaminan.celery import app
+
+    queue = f"desa-jaminan-test-{uuid.uuid4().hex[:10]}"
+    flag = tmp_path / "die-once"
+    flag.touch()
+    settings.MEDIA_ROOT = tmp_path / "private"
+    db = connection.settings_dict  # the test database, which the worker must use too
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_PRIVATE_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "DIE_ONCE": str(flag),
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
+    log = (tmp_path / "worker.log").open("w")
+    command = [sys.executable, "-m", "celery", "-A", "tests.villages.dying_worker", "worker", "--pool=prefork"]
+    command += ["--concurrency=1", "-Q", queue, "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    worker = subprocess.Popen(
+        command, env=env, cwd=settings.BASE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        yield flag
+    finally:
+        app.conf.task_default_queue = previous_queue
+        os.killpg(worker.pid, signal.SIGTERM)  # its own session: the worker and its pool process
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+        log.close()
+        print((tmp_path / "worker.log").read_text()[-3000:])  # shown when the test fails
+
+
+def test_a_check_whose_worker_process_is_killed_runs_again_and_ends_checked(dying_worker, suka_pindah, settings, login):
+    settings.ROSTER_IMPORT_INLINE_ROWS = 5
+    head = UserFactory(username="desa-1706012005", role=Role.VILLAGE, village=suka_pindah)
+    client = login(head)
+    rows = [official(nik(i), f"Perangkat Besar {i}", position="Staf") for i in range(10, 20)]
+
+    upload(client, xlsx(rows))
+
+    roster_import = RosterImport.objects.get()
+    status = wait_for(client, roster_import.token, {"preview", "invalid", "failed"}, timeout=60)
+    assert not dying_worker.exists()  # the pool process was killed once, mid-check
+    assert status["status"] == "preview", status
+    roster_import.refresh_from_db()
+    assert roster_import.attempts == 2  # the killed run and the one that finished
+    assert roster_import.result["counts"]["new"] == 10

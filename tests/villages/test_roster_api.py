@@ -76,7 +76,9 @@ def test_patch_corrects_only_the_fields_sent(head_suka_pindah, suka_pindah):
     post = PostFactory(village=suka_pindah)
 
     response = _api(head_suka_pindah).patch(
-        reverse("api-post", args=[post.pk]), {"phone": "081399990000"}, format="json"
+        reverse("api-post", args=[post.pk]),
+        {"phone": "081399990000", "version": post.version, "person_version": post.person.version},
+        format="json",
     )
 
     assert response.status_code == 200

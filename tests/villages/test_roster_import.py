@@ -16,12 +16,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 
-from core.models import Program
+from core.models import Program, Village
 from core.nik import mask_nik
+from core.roles import Role
 from previews.models import Preview
 from previews.services import previews_expire
 from submissions.models import Submission
-from tests.factories import PersonFactory, PostFactory, make_nik
+from tests.factories import PersonFactory, PostFactory, UserFactory, make_nik
 from villages.models import NikConflict, Person, Position, Post, RosterImport
 from villages.roster_import.columns import COLUMNS, VILLAGE_CODE
 from villages.roster_template import template_workbook
@@ -859,11 +860,10 @@ def test_a_nik_active_in_another_desa_is_an_error_and_a_conflict_for_dpmd(arah_t
         (
             2,
             "NIK",
+            # The head of Suka Pindah is not told which desa: Arah Tiga is outside their scope.
             in_indonesian(
-                "This official already holds an active post in %(village)s (%(code)s). DPMD has been told and "
-                "will decide; the official is not moved by this file.",
-                village="Arah Tiga",
-                code=ARAH_TIGA,
+                "This official already holds an active post in another desa. DPMD has been told and will decide; "
+                "the official is not moved by this file."
             ),
         )
     ]
@@ -883,6 +883,65 @@ def test_uploading_a_conflicting_nik_again_records_no_second_conflict(arah_tiga,
 
     assert NikConflict.objects.count() == 1
     assert RosterImport.objects.count() == 2
+
+
+def _errors_of_upload(client, rows, *, village: str) -> list[tuple[int, str, str]]:
+    before = db_state()
+    upload(client, xlsx(rows), village=village)
+    roster_import = last_import()
+    assert roster_import.status == RosterImport.Status.INVALID
+    assert db_state() == before
+    return [(e["row"], e["column"], e["message"]) for e in roster_import.result["errors"]]
+
+
+@pytest.mark.parametrize("status", ["definitif", "Plt"])
+def test_a_nik_serving_in_another_regency_is_refused_by_the_file_without_naming_anything(budi, login, status):
+    head_adolang = UserFactory(username="desa-7605022003", role=Role.VILLAGE, village=Village.objects.get(pk=ADOLANG))
+
+    errors = _errors_of_upload(login(head_adolang), [official(nik(1), "Budi Saputra", status=status)], village=ADOLANG)
+
+    assert errors == [(2, "NIK", in_indonesian("This NIK is registered in another regency; contact DPMD."))]
+    text = str(last_import().result)
+    assert "Suka Pindah" not in text and SUKA_PINDAH not in text and "Budi" not in text
+    conflict = NikConflict.objects.get()
+    assert (conflict.person_id, conflict.village_id, conflict.other_village_id) == (
+        budi.person_id,
+        ADOLANG,
+        SUKA_PINDAH,
+    )
+
+
+def test_dpmd_is_told_which_desa_of_its_regency_holds_the_nik(arah_tiga, dpmd_mukomuko, login):
+    PostFactory(village=arah_tiga, person=PersonFactory(full_name="Gani", nik=nik(6)))
+    client = login(dpmd_mukomuko)
+
+    upload(client, xlsx([official(nik(6), "Gani", village=SUKA_PINDAH)], regency=True), regency="17.06")
+
+    assert [e["message"] for e in last_import().result["errors"]] == [
+        in_indonesian(
+            "This official already holds an active post in %(village)s (%(code)s). DPMD has been told and "
+            "will decide; the official is not moved by this file.",
+            village="Arah Tiga",
+            code=ARAH_TIGA,
+        )
+    ]
+
+
+def test_the_file_of_a_desa_where_the_official_only_acts_cannot_change_their_personal_data(
+    budi, arah_tiga, head_arah_tiga, login
+):
+    plt = PostFactory(person=budi.person, village=arah_tiga, status=Post.Status.PLT, position=Position.KASI_PELAYANAN)
+    row = official(nik(1), "Budi Diganti", phone="081111111111", position="Kasi Pelayanan", status="Plt")
+
+    errors = _errors_of_upload(login(head_arah_tiga), [row], village=ARAH_TIGA)
+
+    message = in_indonesian(
+        "The personal data of this official is kept by the desa of their home post and by DPMD; "
+        "this file may change only the post."
+    )
+    assert errors == [(2, "Nama Lengkap", message)]
+    plt.person.refresh_from_db()
+    assert plt.person.full_name == "Budi Saputra"
 
 
 @pytest.mark.parametrize(
@@ -1387,8 +1446,9 @@ def test_preview_and_confirm_cost_the_same_queries_for_10_and_200_rows(
 
 
 # +1 since the checked rows are kept in the previews storage: the INSERT of their Preview row.
-PREVIEW_QUERIES = 15
-CONFIRM_QUERIES = 18  # +1: the preview used up (its rows deleted) in the same transaction
+# +3: the roster's row lock (SELECT ... FOR UPDATE of the desa) before each of the three lock checks.
+PREVIEW_QUERIES = 18
+CONFIRM_QUERIES = 21  # +1: the preview used up (its rows deleted) in the same transaction; +3: the row locks
 
 
 def test_the_upload_page_works_for_dpmd_with_the_regency_template_link(dpmd_mukomuko, login):
@@ -1500,4 +1560,5 @@ def test_a_regency_preview_costs_the_same_queries_for_10_and_200_rows_over_many_
     assert roster_import.result["counts"]["new"] == rows
 
 
-REGENCY_PREVIEW_QUERIES = 13  # +1: the Preview row that keeps the checked rows
+# +1: the Preview row that keeps the checked rows; +1: the row lock of the file's desa before their lock check.
+REGENCY_PREVIEW_QUERIES = 14

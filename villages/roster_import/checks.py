@@ -11,9 +11,9 @@ from accounts.models import User
 from core import nik as nik_lib
 from core.models import Regency, Village
 from core.selectors import villages_editable_by
-from villages.locks import locked_village_ids
 from villages.models import Post
 from villages.roster_import.plan import Entry, Plan, Row, display
+from villages.services import rosters_locked
 
 
 def resolve_villages(plan: Plan, rows: list[Row], *, regency: Regency, village: Village | None, actor: User) -> None:
@@ -62,7 +62,8 @@ def resolve_villages(plan: Plan, rows: list[Row], *, regency: Regency, village: 
 
 
 def check_locks(plan: Plan, rows: list[Row]) -> None:
-    locked = locked_village_ids({row.village.pk for row in rows if row.village})
+    # Under the rows' lock: when the file is saved, no submission can lock these rosters before it commits.
+    locked = rosters_locked({row.village.pk for row in rows if row.village})
     for row in rows:
         if row.village and row.village.pk in locked:
             plan.error(

@@ -10,9 +10,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.models import Village
+from core.spreadsheets.columns import Issue
+from villages.identity import IDENTITY_FIELDS, frozen_person_ids
 from villages.models import Person, Post
-from villages.roster_import.columns import PERSON_FIELDS, POST_FIELDS
+from villages.roster_import.columns import BY_KEY, PERSON_FIELDS, POST_FIELDS
 from villages.roster_import.plan import Change, Entry, Plan, Row
+from villages.selectors import home_post_of
 
 LOOKUP_CHUNK = 5000  # NIK hashes per query: within SQLite's limit on parameters
 
@@ -31,7 +34,7 @@ def lookup_persons(hashes: set[str], village_ids: set[str]) -> tuple[dict[str, P
         posts = Post.objects.filter(person_id__in=ids[start : start + LOOKUP_CHUNK]).filter(
             Q(ended_on__isnull=True) | Q(village__in=list(village_ids))
         )
-        for post in posts.select_related("village").order_by("pk"):
+        for post in posts.select_related("village__subdistrict").order_by("pk"):
             posts_by_person[post.person_id].append(post)
     by_pk = {p.pk: p for p in persons.values()}
     for person_id, posts in posts_by_person.items():
@@ -66,26 +69,61 @@ def decide_row(plan: Plan, row: Row, person: Person | None, posts_by_person: dic
                 _("This NIK has no active post in %(village)s to end.") % {"village": row.village.name},
             )
             return None
-        return _update(row, person, target, kind="ended")
+        return _update(row, person, target, kind="ended", plan=_locking(plan, row, posts))
 
     if target is not None:
-        return _update(row, person, target, kind="changed")
+        return _update(row, person, target, kind="changed", plan=_locking(plan, row, posts))
     if elsewhere:
         _conflict(plan, row, person, elsewhere[0].village)
         return None
     return _create(row, person)
 
 
+def keep_frozen_identities(plan: Plan) -> None:
+    """An active BPJS participant's name, birth date and sex stay as enrolled (villages.identity): a row
+    that changes them is reported, row and column, and the rest of the row still applies."""
+    frozen = frozen_person_ids({e.person.pk for e in plan.entries if e.person.pk is not None})
+    for entry in plan.entries:
+        if entry.person.pk not in frozen:
+            continue
+        kept = [c for c in entry.changes if c.key in IDENTITY_FIELDS]
+        for change in kept:
+            setattr(entry.person, change.key, change.old)
+            plan.warnings.append(
+                Issue(
+                    entry.row.number,
+                    BY_KEY[change.key].header,
+                    _(
+                        "This official is an active BPJS participant: %(column)s is not changed by the file. "
+                        "Ask for a data-change request (“Ajukan perubahan data” on the official's page); the "
+                        "enrolled value stays."
+                    )
+                    % {"column": BY_KEY[change.key].header},
+                )
+            )
+        if kept:
+            entry.changes = [c for c in entry.changes if c.key not in IDENTITY_FIELDS]
+            entry.person_changed = any(c.key in PERSON_FIELDS for c in entry.changes)
+            if entry.kind == "changed" and not entry.changes:
+                entry.kind = "unchanged"
+
+
 def _conflict(plan: Plan, row: Row, person: Person, other: Village) -> None:
-    plan.error(
-        row,
-        "nik",
-        _(
+    """The row's error names the other desa only to an uploader who can see it (villages.services
+    nik_elsewhere_message, in the file's words)."""
+    if other.subdistrict.regency_id != row.village.subdistrict.regency_id:
+        message = _("This NIK is registered in another regency; contact DPMD.")
+    elif other.pk in plan.visible_villages:
+        message = _(
             "This official already holds an active post in %(village)s (%(code)s). DPMD has been told and "
             "will decide; the official is not moved by this file."
+        ) % {"village": other.name, "code": other.code}
+    else:
+        message = _(
+            "This official already holds an active post in another desa. DPMD has been told and will decide; "
+            "the official is not moved by this file."
         )
-        % {"village": other.name, "code": other.code},
-    )
+    plan.error(row, "nik", message)
     plan.conflicts.append((person, row.village, other, row.number))
 
 
@@ -120,12 +158,19 @@ _COMPARED_AS = {
 }
 
 
-def _set(obj, key: str, value, changes: list[Change]) -> bool:
+def _differs(obj, key: str, value) -> bool:
     old = getattr(obj, key)
     if value is None and isinstance(old, str):
         value = ""
     same_as = _COMPARED_AS.get(key)
-    if old == value or (same_as and same_as(old) == same_as(value)):
+    return not (old == value or (same_as and same_as(old) == same_as(value)))
+
+
+def _set(obj, key: str, value, changes: list[Change]) -> bool:
+    old = getattr(obj, key)
+    if value is None and isinstance(old, str):
+        value = ""
+    if not _differs(obj, key, value):
         return False
     changes.append(Change(key, old, value))
     setattr(obj, key, value)
@@ -142,9 +187,29 @@ def _row_fields(row: Row, keys: tuple[str, ...]) -> dict[str, object]:
     return values
 
 
-def _update(row: Row, person: Person, post: Post, *, kind: str) -> Entry:
+def _locking(plan: Plan, row: Row, posts: list[Post]) -> Plan | None:
+    """The plan, when the person's personal data belongs to a desa the uploader may not edit (their home
+    post lies elsewhere: this desa's post is an acting one); else None."""
+    home = home_post_of(posts)
+    locked = home is not None and home.village_id != row.village.pk and home.village_id not in plan.editable_villages
+    return plan if locked else None
+
+
+def _update(row: Row, person: Person, post: Post, *, kind: str, plan: Plan | None = None) -> Entry:
+    """The row's changes to the person and the post; with `plan`, a change of the person's personal data
+    that belongs to another desa is that row's error instead."""
     entry = Entry(kind, row, person, post)
     for key, value in _row_fields(row, PERSON_FIELDS).items():
+        if plan is not None and _differs(person, key, value):
+            plan.error(
+                row,
+                key,
+                _(
+                    "The personal data of this official is kept by the desa of their home post and by DPMD; "
+                    "this file may change only the post."
+                ),
+            )
+            continue
         entry.person_changed |= _set(person, key, value, entry.changes)
     for key, value in _row_fields(row, POST_FIELDS).items():
         entry.post_changed |= _set(post, key, value, entry.changes)

@@ -71,6 +71,10 @@ class Plan:
     parsed: list[Row] = field(default_factory=list)
     # (person, submitting village, village of the active post, row): NikConflicts to record.
     conflicts: list[tuple[Person, Village, Village, int]] = field(default_factory=list)
+    # Of the desa where the file's NIKs hold posts, those the uploader may see (a message names only
+    # these) and may edit (whose officials' personal data the file may change).
+    visible_villages: set[str] = field(default_factory=set)
+    editable_villages: set[str] = field(default_factory=set)
 
     def error(self, row: Row | int, key: str, message: str) -> None:
         number = row.number if isinstance(row, Row) else row

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.models import Regency, Village
+from core.selectors import villages_editable_by, villages_visible_to
 from core.spreadsheets.reader import Table
 from villages.models import Post
 from villages.roster_import.checks import (
@@ -20,7 +21,7 @@ from villages.roster_import.checks import (
     check_single_holders,
     resolve_villages,
 )
-from villages.roster_import.decisions import decide_row, lookup_persons
+from villages.roster_import.decisions import decide_row, keep_frozen_identities, lookup_persons
 from villages.roster_import.parsing import parse_row
 from villages.roster_import.plan import Plan, Row
 
@@ -60,6 +61,9 @@ def _decide_all(plan: Plan, *, regency: Regency, village: Village | None, actor:
 
     keyed = [row for row in rows if row.nik_hash and row.village]
     persons, posts_by_person = lookup_persons({row.nik_hash for row in keyed}, {row.village.pk for row in keyed})
+    post_villages = {post.village_id for posts in posts_by_person.values() for post in posts}
+    plan.visible_villages = set(villages_visible_to(actor).filter(pk__in=post_villages).values_list("pk", flat=True))
+    plan.editable_villages = set(villages_editable_by(actor).filter(pk__in=post_villages).values_list("pk", flat=True))
     file_villages = {row.village.pk for row in rows if row.village}
     active_in_villages = list(
         Post.objects.filter(village__in=list(file_villages), ended_on__isnull=True).values_list(
@@ -74,6 +78,7 @@ def _decide_all(plan: Plan, *, regency: Regency, village: Village | None, actor:
     check_single_holders(plan, active_in_villages)
     check_one_definitif_per_person(plan, posts_by_person)
     plan.entries = [e for e in plan.entries if not e.row.has_errors]
+    keep_frozen_identities(plan)
     in_file = {e.post.pk for e in plan.entries if e.post and e.post.pk}
     plan.absent = sum(1 for post in active_in_villages if post[0] not in in_file)
     return plan

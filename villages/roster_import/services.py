@@ -12,7 +12,13 @@ Status moves only forward, each step claimed with a conditional UPDATE so a retr
 or a discard while a check runs can never apply or show an import twice:
 
     uploaded → validating → preview | invalid → applying → applied | failed
-    (uploaded, validating, preview, invalid) → discarded
+    (uploaded, validating, preview, invalid, failed) → discarded
+    failed → uploaded | applying ("try again", while the file or rows are still kept)
+
+No step is left running for ever: a task whose worker died is run again (acks_late, up to MAX_ATTEMPTS
+runs), one that shows no sign of life is marked failed by roster_imports_fail_stalled, and a task the
+broker cannot take undoes its step (core.queue). A failed import keeps its file or rows, when it still
+has them, for "try again" until it is discarded or the daily clean-up expires it.
 """
 
 from __future__ import annotations
@@ -25,17 +31,18 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.models import Regency, Village
+from core.queue import send_on_commit
 from core.spreadsheets.reader import ImportFileError, Table
 from previews.models import Preview
 from previews.selectors import preview_owned
-from previews.services import preview_claim, preview_create, preview_discard, preview_update
-from villages.locks import roster_locked
+from previews.services import preview_claim, preview_create, preview_delete, preview_discard, preview_update
 from villages.models import NikConflict, RosterImport
 from villages.roster_import.parsing import rows_data, rows_from_data
 from villages.roster_import.plan import KINDS, Plan
@@ -43,12 +50,30 @@ from villages.roster_import.planning import build_plan, replan
 from villages.roster_import.reader import read_table
 from villages.roster_import.selectors import EXPIRED, open_preview
 from villages.roster_import.writing import write_plan
-from villages.services import ensure_roster_open
+from villages.services import ensure_roster_open, rosters_locked
 
 Status = RosterImport.Status
-DISCARDABLE = (Status.UPLOADED, Status.VALIDATING, Status.PREVIEW, Status.INVALID)
+DISCARDABLE = (Status.UPLOADED, Status.VALIDATING, Status.PREVIEW, Status.INVALID, Status.FAILED)
+RUNNING = (Status.UPLOADED, Status.VALIDATING, Status.APPLYING)
 STALE_AFTER = dt.timedelta(days=7)  # villages.tasks.discard_stale_imports; the preview expires with it
 GONE = gettext_lazy("The uploaded file is no longer there. Upload it again.")
+# Runs of a step's task before the import is marked failed: a file that makes the worker die each time
+# (out of memory) must not be handed from worker to worker for ever.
+MAX_ATTEMPTS = 3
+VALIDATE, APPLY = "validate", "apply"
+# A step that stopped (its worker died, it showed no sign of life, an unexpected error): with the file or
+# rows still kept, and without.
+STOPPED = {
+    VALIDATE: (
+        gettext_lazy("Checking the file stopped before it finished; try again or discard it."),
+        gettext_lazy("Checking the file stopped before it finished. Upload it again."),
+    ),
+    APPLY: (
+        gettext_lazy("Saving the file stopped before it finished; nothing has been saved. Try again or discard it."),
+        gettext_lazy("Saving the file stopped before it finished; nothing has been saved. Upload it again."),
+    ),
+}
+NOT_RETRYABLE = gettext_lazy("This file can no longer be tried again. Upload it again.")
 
 
 def _language(roster_import: RosterImport) -> str:
@@ -70,11 +95,13 @@ def _drop_preview(roster_import: RosterImport) -> None:
         preview_discard(preview=preview)
 
 
-def _claim(roster_import: RosterImport, *, from_statuses, **fields) -> bool:
-    """Move the import on only if it is still in one of `from_statuses`. The instance is brought up to
-    date either way: with the new values, or with the state some other process left it in."""
+def _claim(roster_import: RosterImport, *, from_statuses, where: Q | None = None, **fields) -> bool:
+    """Move the import on only if it is still in one of `from_statuses` (and matches `where`). The
+    instance is brought up to date either way: with the new values, or with the state some other process
+    left it in."""
     fields.setdefault("updated_at", timezone.now())
-    claimed = bool(RosterImport.objects.filter(pk=roster_import.pk, status__in=from_statuses).update(**fields))
+    rows = RosterImport.objects.filter(where or Q(), pk=roster_import.pk, status__in=from_statuses)
+    claimed = bool(rows.update(**fields))
     if claimed:
         for name, value in fields.items():
             setattr(roster_import, name, value)
@@ -83,7 +110,18 @@ def _claim(roster_import: RosterImport, *, from_statuses, **fields) -> bool:
     return claimed
 
 
-_STATE_FIELDS = ["status", "progress", "message", "result", "preview", "applied_at", "applied_by", "updated_at"]
+_STATE_FIELDS = [
+    "status",
+    "progress",
+    "message",
+    "result",
+    "preview",
+    "applied_at",
+    "applied_by",
+    "updated_at",
+    "heartbeat_at",
+    "attempts",
+]
 
 
 @transaction.atomic
@@ -123,8 +161,15 @@ def roster_import_upload(
         raise
     from villages.tasks import roster_import_validate as task
 
-    transaction.on_commit(lambda: task.delay(roster_import.pk))
+    send_on_commit(lambda: task.delay(roster_import.pk), undo=lambda: _upload_undo(roster_import))
     return roster_import
+
+
+@transaction.atomic
+def _upload_undo(roster_import: RosterImport) -> None:
+    """The check could not be queued: the import and its kept file go, as if never uploaded."""
+    RosterImport.objects.filter(pk=roster_import.pk).delete()
+    preview_delete(preview=roster_import.preview)
 
 
 def _preview_create(roster_import: RosterImport, *, data: dict, upload=None) -> Preview:
@@ -213,11 +258,18 @@ def roster_import_validate(*, roster_import: RosterImport, report_progress: bool
 
 
 def _validate(roster_import: RosterImport, *, table: Table | None = None, report_progress: bool = False):
-    if not _claim(roster_import, from_statuses=[Status.UPLOADED, Status.VALIDATING], status=Status.VALIDATING):
+    if not _claim(
+        roster_import,
+        from_statuses=[Status.UPLOADED, Status.VALIDATING],
+        status=Status.VALIDATING,
+        heartbeat_at=timezone.now(),
+    ):
         return roster_import
 
     def progress(percent: int) -> None:
-        RosterImport.objects.filter(pk=roster_import.pk, status=Status.VALIDATING).update(progress=percent)
+        RosterImport.objects.filter(pk=roster_import.pk, status=Status.VALIDATING).update(
+            progress=percent, heartbeat_at=timezone.now()
+        )
 
     language = _language(roster_import)
     with translation.override(language):
@@ -281,21 +333,39 @@ def roster_import_confirm(*, actor: User, roster_import: RosterImport) -> Roster
         raise ValidationError(str(EXPIRED))
     if roster_import.village is not None:
         ensure_roster_open(roster_import.village)
-    if not _claim(
-        roster_import,
-        from_statuses=[Status.PREVIEW],
-        status=Status.APPLYING,
-        progress=0,
-        applied_by=actor,
-        message=_("Saving…"),
-    ):
+    before = {"status": Status.PREVIEW, "message": roster_import.message, "applied_by_id": roster_import.applied_by_id}
+    if not _claim(roster_import, from_statuses=[Status.PREVIEW], **_applying(actor)):
         raise ValidationError(_not_confirmable(roster_import))
+    return _start_apply(roster_import, actor=actor, undo_to=before)
+
+
+def _applying(actor: User) -> dict:
+    return {
+        "status": Status.APPLYING,
+        "progress": 0,
+        "applied_by": actor,
+        "message": _("Saving…"),
+        "heartbeat_at": timezone.now(),
+        "attempts": 0,
+    }
+
+
+def _start_apply(roster_import: RosterImport, *, actor: User, undo_to: dict) -> RosterImport:
+    """Apply an import just moved to `applying`: at once when small, else in a task; if the task cannot be
+    queued, the import goes back to `undo_to` (as it was before the click)."""
     if _runs_inline(roster_import):
         return roster_import_apply(roster_import=roster_import, actor=actor)
     from villages.tasks import roster_import_apply as task
 
-    transaction.on_commit(lambda: task.delay(roster_import.pk, actor.pk))
+    send_on_commit(
+        lambda: task.delay(roster_import.pk, actor.pk), undo=lambda: _undo_step(roster_import, Status.APPLYING, undo_to)
+    )
     return roster_import
+
+
+def _undo_step(roster_import: RosterImport, status: str, before: dict) -> None:
+    """Back to the state before a step whose task could not be queued (nothing ran: the task was not sent)."""
+    _claim(roster_import, from_statuses=[status], progress=100, **before)
 
 
 def _not_confirmable(roster_import: RosterImport) -> str:
@@ -345,7 +415,7 @@ def roster_import_apply(*, roster_import: RosterImport, actor: User) -> RosterIm
 def _apply(current: RosterImport, *, actor: User) -> None:
     """Within the transaction that holds `current` locked: back to the preview when the roster is locked
     or the officials changed; otherwise the plan written and the preview used up."""
-    if current.village is not None and roster_locked(current.village):
+    if current.village is not None and rosters_locked([current.village.pk]):
         current.status = Status.PREVIEW
         current.message = _locked_message(current.village)
         current.save(update_fields=["status", "message", "updated_at"])
@@ -399,31 +469,115 @@ def roster_import_discard(*, actor: User, roster_import: RosterImport) -> Roster
     return roster_import
 
 
-def roster_import_fail(*, roster_import: RosterImport, message: str) -> RosterImport:
-    """A check or save that could not finish (the task ran out of time, the file vanished): the user is
-    told and uploads again."""
+def roster_import_fail(
+    *, roster_import: RosterImport, message: str, retry: str | None = None, where: Q | None = None
+) -> RosterImport:
+    """A check or save that could not finish: the user is told. With `retry` (the step that stopped:
+    VALIDATE or APPLY) the file or rows are kept, if the import still has them, for "try again";
+    otherwise they are deleted and the user uploads again."""
+    keep = retry is not None and open_preview(roster_import) is not None
+    kept = {"result": {**(roster_import.result or {}), "retry": retry}} if keep else {}
     with transaction.atomic():
-        if _claim(
-            roster_import,
-            from_statuses=[Status.UPLOADED, Status.VALIDATING, Status.APPLYING],
-            status=Status.FAILED,
-            progress=100,
-            message=message,
-        ):
+        failed = {"status": Status.FAILED, "progress": 100, "message": message, **kept}
+        claimed = _claim(roster_import, from_statuses=RUNNING, where=where, **failed)
+        if claimed and not keep:
             _drop_preview(roster_import)
     return roster_import
+
+
+def roster_import_stop(*, roster_import: RosterImport, where: Q | None = None) -> RosterImport:
+    """Fail a step that stopped (its worker died, it made no progress, it raised unexpectedly), keeping
+    the file or rows for "try again" when they are still there."""
+    step = APPLY if roster_import.status == Status.APPLYING else VALIDATE
+    with translation.override(_language(roster_import)):
+        kept, gone = STOPPED[step]
+        message = str(kept if open_preview(roster_import) is not None else gone)
+    return roster_import_fail(roster_import=roster_import, message=message, retry=step, where=where)
+
+
+def roster_import_task_start(*, roster_import: RosterImport, step: str) -> bool:
+    """A task about to run a step counts its run; False (and the import failed) once a step's task has
+    been started MAX_ATTEMPTS times without finishing (its worker died each time), or when the import
+    is no longer at that step."""
+    statuses = [Status.APPLYING] if step == APPLY else [Status.UPLOADED, Status.VALIDATING]
+    started = RosterImport.objects.filter(pk=roster_import.pk, status__in=statuses).update(
+        attempts=F("attempts") + 1, heartbeat_at=timezone.now()
+    )
+    roster_import.refresh_from_db(fields=_STATE_FIELDS)
+    if not started:
+        return False
+    if roster_import.attempts > MAX_ATTEMPTS:
+        roster_import_stop(roster_import=roster_import)
+        return False
+    return True
+
+
+def roster_import_retryable(roster_import: RosterImport) -> bool:
+    """A failed import whose stopped step can run again: its file or rows are still kept."""
+    return (
+        roster_import.status == Status.FAILED
+        and bool((roster_import.result or {}).get("retry"))
+        and open_preview(roster_import) is not None
+    )
+
+
+def roster_import_retry(*, actor: User, roster_import: RosterImport) -> RosterImport:
+    """Run a failed step again from the file or rows still kept; the task that could not be queued leaves
+    it failed, as it was."""
+    if not roster_import_retryable(roster_import) or preview_owned(actor, roster_import.preview) is None:
+        raise ValidationError(str(NOT_RETRYABLE))
+    step = roster_import.result["retry"]
+    if roster_import.village is not None:
+        ensure_roster_open(roster_import.village)
+    before = {"status": Status.FAILED, "message": roster_import.message, "result": roster_import.result}
+    result = {k: v for k, v in roster_import.result.items() if k != "retry"}
+    if step == APPLY:
+        if not _claim(roster_import, from_statuses=[Status.FAILED], result=result, **_applying(actor)):
+            raise ValidationError(str(NOT_RETRYABLE))
+        return _start_apply(roster_import, actor=actor, undo_to=before)
+    with transaction.atomic():
+        if not _claim(
+            roster_import,
+            from_statuses=[Status.FAILED],
+            status=Status.UPLOADED,
+            progress=0,
+            attempts=0,
+            heartbeat_at=timezone.now(),
+            message=_("Checking the file…"),
+            result=result,
+        ):
+            raise ValidationError(str(NOT_RETRYABLE))
+        from villages.tasks import roster_import_validate as task
+
+        send_on_commit(
+            lambda: task.delay(roster_import.pk), undo=lambda: _undo_step(roster_import, Status.UPLOADED, before)
+        )
+    return roster_import
+
+
+def roster_imports_fail_stalled(*, before: dt.datetime) -> int:
+    """Mark failed the imports being checked or saved that have shown no sign of life since `before`
+    (their worker was killed, the broker lost the task): none stays "checking… 0%" for ever."""
+    stalled = Q(heartbeat_at__lt=before)
+    failed = 0
+    for roster_import in RosterImport.objects.filter(stalled, status__in=RUNNING).select_related("preview"):
+        roster_import_stop(roster_import=roster_import, where=stalled)
+        failed += roster_import.status == Status.FAILED
+    return failed
 
 
 def roster_imports_expire(*, before: dt.datetime) -> int:
     """Discard the imports left unconfirmed since before `before`: their file (or checked rows, which
     hold NIKs) is deleted. Run daily; an import touched since is left alone."""
     expired = 0
-    stale = RosterImport.objects.filter(status__in=DISCARDABLE, updated_at__lt=before).select_related("preview")
+    # Every state an import can be left in, "applying" included (a week is far beyond any task's time).
+    unfinished = (*DISCARDABLE, Status.APPLYING)
+    stale = RosterImport.objects.filter(status__in=unfinished, updated_at__lt=before).select_related("preview")
     for roster_import in stale:
         with transaction.atomic():
             if _claim(
                 roster_import,
-                from_statuses=DISCARDABLE,
+                from_statuses=unfinished,
                 status=Status.DISCARDED,
                 progress=100,
                 message=str(EXPIRED),

@@ -7,6 +7,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from accounts.models import User
 from core import nik as nik_lib
+from core.versioning import bump_versions
 from villages.models import Person, Post
 from villages.roster_import.columns import PERSON_FIELDS, POST_FIELDS
 from villages.roster_import.plan import KINDS, Plan
@@ -38,11 +39,13 @@ def write_plan(plan: Plan, *, actor: User) -> dict[str, int]:
     if new_persons:
         bulk_create_with_history(new_persons, Person, **history)
     if changed_persons:
-        bulk_update_with_history(changed_persons, Person, [*PERSON_FIELDS, "updated_at"], **history)
+        fields = [*PERSON_FIELDS, "updated_at", *bump_versions(changed_persons)]
+        bulk_update_with_history(changed_persons, Person, fields, **history)
     for post in new_posts:
         post.person = post.person  # the person now has its primary key: copy it onto person_id
     if new_posts:
         bulk_create_with_history(new_posts, Post, **history)
     if changed_posts:
-        bulk_update_with_history(changed_posts, Post, [*POST_FIELDS, "updated_at"], **history)
+        fields = [*POST_FIELDS, "updated_at", *bump_versions(changed_posts)]
+        bulk_update_with_history(changed_posts, Post, fields, **history)
     return {kind: len(plan.of_kind(kind)) for kind in KINDS}
