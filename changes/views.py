@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.access import access_record
+from accounts.models import AccessRecord
 from changes import selectors, services
 from changes.forms import DataChangeForm, DecisionForm
 from changes.models import DataChangeRequest
 from core import nik as nik_lib
 from core.permissions import may_see_nik
 from villages.models import Person
-from villages.selectors import post_for_user
+from villages.selectors import official_regency_codes, post_for_user
 
 PAGE_SIZE = 50
 
@@ -192,4 +194,8 @@ def data_change_ktp(request, pk):
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    niks = dict.fromkeys(official_regency_codes(change.person_id), 1) or {None: 1}
+    access_record(
+        request, AccessRecord.Kind.DOCUMENT, target=f"ktp-perubahan #{change.pk} (#{change.person_id})", niks=niks
+    )
     return response

@@ -7,17 +7,11 @@ from django.http import HttpRequest
 from accounts.access import access_record
 from accounts.models import AccessRecord
 from submissions.models import Document
-from villages.models import Post
+from villages.selectors import official_regency_codes
 
 
 def document_download_record(request: HttpRequest, document: Document) -> None:
     """One record per regency where the official holds a current post (the DPMD of each reads it)."""
-    regencies = (
-        Post.objects.current()
-        .filter(person_id=document.person_id)
-        .order_by()
-        .values_list("village__subdistrict__regency_id", flat=True)
-        .distinct()
-    )
     target = f"{document.document_type_id} #{document.pk}, {document.person.full_name} (#{document.person_id})"
-    access_record(request, AccessRecord.Kind.DOCUMENT, target=target, niks=dict.fromkeys(regencies, 1) or {None: 1})
+    niks = dict.fromkeys(official_regency_codes(document.person_id), 1) or {None: 1}
+    access_record(request, AccessRecord.Kind.DOCUMENT, target=target, niks=niks)

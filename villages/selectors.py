@@ -112,3 +112,14 @@ def nik_conflict_for_user(user: User, pk: int, *, write: bool = False) -> NikCon
         may_write=lambda conflict: may_settle_nik_conflict(user, conflict),
         pk=pk,
     )
+
+
+def official_regency_codes(person_id: int) -> list[str]:
+    """The regencies where the official holds a current post (whose DPMD an access to them concerns)."""
+    return list(
+        Post.objects.current()
+        .filter(person_id=person_id)
+        .order_by()
+        .values_list("village__subdistrict__regency_id", flat=True)
+        .distinct()
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.models import Notification
+from accounts.models import AccessRecord, Notification
 from changes.models import DataChangeRequest, ProgramConfirmation
 from core import nik as nik_lib
 from tests.changes.conftest import JPEG, NEW_NIK, OLD_NIK, ktp
@@ -72,6 +72,7 @@ def test_head_asks_dpmd_approves_bpjs_confirms_and_the_official_changes(
     detail = bpjs.get(f"/perubahan-data/{change.pk}/")
     assert NEW_NIK in page(detail).text  # the officer registers people: the full NIK
     assert bpjs.get(f"/perubahan-data/{change.pk}/ktp/").getvalue() == JPEG
+    assert AccessRecord.objects.filter(user=bpjs_tk_mukomuko, kind=AccessRecord.Kind.DOCUMENT, niks=1).count() == 1
     assert bpjs.post(f"/perubahan-data/{change.pk}/konfirmasi/", {"decision": "approve"}).status_code == 302
 
     change.refresh_from_db()
