@@ -118,7 +118,7 @@ def test_a_save_silent_past_the_stall_time_is_failed_and_try_again_saves_it(
 
     checked.refresh_from_db()
     assert (checked.status, checked.message) == (Status.FAILED, SAVE_STOPPED)
-    assert not Post.objects.filter(person__full_name="Dedi Gunawan").exists()
+    assert not Post.objects.filter(person__full_name="Dedi Gunawan", village=checked.village).exists()
     assert RETRY_BUTTON in page(head, checked)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -126,7 +126,10 @@ def test_a_save_silent_past_the_stall_time_is_failed_and_try_again_saves_it(
 
     checked.refresh_from_db()
     assert checked.status == Status.APPLIED
-    assert Post.objects.filter(person__full_name="Dedi Gunawan", position=Position.STAF).count() == 1
+    assert (
+        Post.objects.filter(person__full_name="Dedi Gunawan", village=checked.village, position=Position.STAF).count()
+        == 1
+    )
 
 
 def test_discard_of_a_failed_import_deletes_its_file(
