@@ -26,6 +26,7 @@ from schemathesis.checks import not_a_server_error
 
 from core.models import Program
 from desa_jaminan.wsgi import application
+from submissions.models import Submission
 from submissions.services import submission_start
 from tests.budgets.test_scenarios import make as scenario_make
 from tests.factories import PostFactory
@@ -54,7 +55,9 @@ def caller(request, dpmd_mukomuko, suka_pindah, head_arah_tiga, _same_connection
     and a scenario in its scope."""
     user = request.getfixturevalue(request.param)
     post = PostFactory(village=suka_pindah)
-    submission = submission_start(
+    # The session demo, when loaded, may hold the desa's open submission already.
+    submission = Submission.objects.filter(village=suka_pindah, status__in=Submission.OPEN_STATUSES).first()
+    submission = submission or submission_start(
         actor=user, village=suka_pindah, program=Program.objects.get(pk=Program.KETENAGAKERJAAN)
     )
     ids = {
