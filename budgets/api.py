@@ -26,7 +26,7 @@ from budgets.lines import BudgetLine
 from budgets.models import Payment, Scenario
 from budgets.scenarios import Figures, ScenarioResult, scenario_result
 from budgets.services import Payer
-from core.api_errors import form_invalid
+from core.api_input import valid_form
 from core.models import ProgramComponent
 from core.permissions import regency_for_user, village_for_user
 from core.selectors import programs_visible_to
@@ -102,6 +102,27 @@ class RegencyQuery(YearQuery):
     regency = serializers.CharField(
         error_messages={"required": gettext_lazy("Give the regency code, e.g. ?regency=17.06.")}
     )
+
+
+class RegencyInput(serializers.Serializer):
+    regency = serializers.CharField(
+        error_messages={
+            name: gettext_lazy("Give the regency code, e.g. 17.06.") for name in ("required", "blank", "null")
+        }
+    )
+
+
+class PayerInput(serializers.Serializer):
+    """Who pays: a regency (e.g. 17.06) or a desa (its village code); text, like every code."""
+
+    regency = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    village = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+
+def _input(serializer_class: type[serializers.Serializer], data) -> dict:
+    given = serializer_class(data=data)
+    given.is_valid(raise_exception=True)
+    return given.validated_data
 
 
 class BudgetView(APIView):
@@ -185,8 +206,9 @@ class PaymentSerializer(serializers.ModelSerializer):
         ]
 
 
-def _payer_for_writing(request, data) -> Payer:
+def _payer_for_writing(request) -> Payer:
     """The payer named by `regency` or `village`: 404 outside the scope, 403 for a role that only reads."""
+    data = _input(PayerInput, request.data)
     if data.get("village"):
         return Payer(village=village_for_user(request.user, data["village"], write=True, governed=True))
     if data.get("regency"):
@@ -217,10 +239,8 @@ class PaymentsView(APIView):
 
     @extend_schema(request=dict, responses={201: PaymentSerializer})
     def post(self, request):
-        payer = _payer_for_writing(request, request.data)
-        form = PaymentForm(request.data, programs=programs_visible_to(request.user), level=payer.level)
-        if not form.is_valid():
-            raise form_invalid(form)
+        payer = _payer_for_writing(request)
+        form = valid_form(PaymentForm, request.data, programs=programs_visible_to(request.user), level=payer.level)
         payment = services.payment_record(actor=request.user, payer=payer, **form.cleaned_data)
         return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
@@ -294,10 +314,9 @@ class ScenariosView(APIView):
 
     @extend_schema(request=dict, responses={201: dict})
     def post(self, request):
-        regency = regency_for_user(request.user, request.data.get("regency") or "", write=True)
-        form = ScenarioForm(request.data, programs=programs_visible_to(request.user))
-        if not form.is_valid():
-            raise form_invalid(form)
+        code = _input(RegencyInput, request.data)["regency"]
+        regency = regency_for_user(request.user, code, write=True)
+        form = valid_form(ScenarioForm, request.data, programs=programs_visible_to(request.user))
         scenario = services.scenario_create(actor=request.user, regency=regency, **form.cleaned_data)
         data = {**_scenario(scenario, request), "figures": _result(scenario_result(scenario, day=timezone.localdate()))}
         return Response(data, status=status.HTTP_201_CREATED)

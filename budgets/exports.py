@@ -39,5 +39,5 @@ def scenario_xlsx(scenario: Scenario, result: ScenarioResult, *, day: dt.date) -
     t = result.total
     rows.append(["", _("Total"), "", t.officials, *(getattr(t, a) for a in t.AMOUNTS), None, None])
     title = title_text(scenario.name, regency=scenario.regency, program=scenario.program, day=day)
-    filename = f"skenario-{scenario.pk}-{scenario.regency_id}.xlsx"
+    filename = f"skenario-{scenario.name}-{scenario.regency_id}.xlsx"  # the writer makes the name safe
     return xlsx_response(filename=filename, sheet_title=scenario.name, title=title, columns=columns, rows=rows)

@@ -296,6 +296,12 @@ REST_FRAMEWORK = {
         "accounts.security.PasswordChosen",
     ],
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
+    # A JSON body must be an object (core.api_input); forms and files come as DRF parses them.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api_input.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,

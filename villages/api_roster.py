@@ -12,7 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_errors import form_invalid
+from core.api_input import valid_form
 from core.models import Village
 from core.permissions import may_see_nik, village_for_user
 from core.selectors import villages_editable_by
@@ -80,9 +80,7 @@ class VillageRosterView(APIView):
 
     def post(self, request, code):
         village = village_for_user(request.user, code, write=True)
-        form = OfficialForm(request.data)
-        if not form.is_valid():
-            raise form_invalid(form)
+        form = valid_form(OfficialForm, request.data)
         post = official_create(
             actor=request.user, village=village, nik=form.cleaned_data["nik"], **form.person_and_post_fields()
         )
@@ -102,14 +100,7 @@ class PostView(APIView):
     def patch(self, request, pk):
         post = post_for_user(request.user, pk, write=True)
         # The fields not sent keep their values; the versions must be sent, as read with the post.
-        data = (
-            {**OfficialForm.initial_for(post), **request.data.dict()}
-            if hasattr(request.data, "dict")
-            else {**OfficialForm.initial_for(post), **request.data}
-        )
-        form = OfficialEditForm(data)
-        if not form.is_valid():
-            raise form_invalid(form)
+        form = valid_form(OfficialEditForm, request.data, defaults=OfficialForm.initial_for(post))
         post = official_update(
             actor=request.user,
             post=post,
@@ -128,9 +119,7 @@ class PostEndView(APIView):
 
     def post(self, request, pk):
         post = post_for_user(request.user, pk, write=True)
-        form = PostEndForm(request.data)
-        if not form.is_valid():
-            raise form_invalid(form)
+        form = valid_form(PostEndForm, request.data)
         post = post_end(
             actor=request.user,
             post=post,

@@ -15,7 +15,10 @@ sheets written cell by cell as well (the officials template, with its drop-downs
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook
@@ -32,6 +35,9 @@ RUPIAH_FORMAT = '"Rp"#,##0'  # shown with the reader's separators: Rp1.700.000 i
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=13)
 FORMULA_STARTS = ("=", "+", "-", "@")
+# What Excel refuses in a sheet's name, and what no file name may hold (a path, quotes, control characters).
+SHEET_NAME_REFUSES = re.compile(r"[\\/*?:\[\]]")
+FILE_NAME_REFUSES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
 def number_format(column: Column | None, value: object) -> str | None:
@@ -87,7 +93,7 @@ def write_table(
     workbook: Workbook, *, sheet_title: str, title: str, columns: list[Column], rows: Iterable[list]
 ) -> None:
     """One sheet of a write-only workbook: the title row, the header, the rows."""
-    sheet = workbook.create_sheet(title=sheet_title[:31])
+    sheet = workbook.create_sheet(title=sheet_name(sheet_title))
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A3"
@@ -127,9 +133,24 @@ def xlsx_response(
     return workbook_response(workbook, filename=filename, private=private)
 
 
+def sheet_name(title: str) -> str:
+    """A sheet's name from any title ("TK 2026/2027" → "TK 2026-2027"): Excel's 31 characters, none of
+    the ones it refuses, no quote at either end."""
+    return SHEET_NAME_REFUSES.sub("-", title)[:31].strip("'") or "-"
+
+
+def attachment(filename: str) -> str:
+    """The Content-Disposition of a download named after user text: a plain ASCII `filename` that every
+    browser reads and the exact name as `filename*` (RFC 6266), neither with a path or a quote in it."""
+    name = re.sub("-{2,}", "-", FILE_NAME_REFUSES.sub("-", filename)).strip(" .") or "unduhan"
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    plain = re.sub("-{2,}", "-", re.sub(r"[^\w .()+,-]+", "-", plain, flags=re.ASCII)).strip(" .") or "unduhan"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def workbook_response(workbook: Workbook, *, filename: str, private: bool = False) -> HttpResponse:
     response = HttpResponse(content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = attachment(filename)
     if private:
         response["Cache-Control"] = "no-store"
     workbook.save(response)

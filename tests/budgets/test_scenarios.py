@@ -8,11 +8,14 @@ form, scope and ADD tests build what they need and hold with or without the demo
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from budgets.contributions import RateBook, contribution
 from budgets.models import Scenario, VillageFund
@@ -22,7 +25,7 @@ from core.models import FundingSource, Program, ProgramComponent, Regency, Villa
 from tests.budgets import test_budget_pages as pages
 from tests.budgets.test_budget_pages import TINY, count_queries
 from tests.html import Element, number, page, section
-from tests.spreadsheets import table_rows
+from tests.spreadsheets import table_rows, title_of
 
 # The regency of 10 desa that the query counts compare Mukomuko with.
 tiny, dpmd_tiny = pages.tiny, pages.dpmd_tiny
@@ -230,6 +233,32 @@ def test_the_export_has_numbers_as_numbers_and_a_total_row(demo, dpmd_mukomuko, 
     assert isinstance(village[3], int) and isinstance(village[4], int)
     assert village[4] == village[3] * PER_OFFICIAL
     assert total[3:5] == (1_123, MONTHLY)
+
+
+def test_a_scenario_named_with_a_slash_exports_under_a_safe_file_name(dpmd_mukomuko, login):
+    """Excel refuses "/" in a sheet's name and a browser in a file's: "TK 2026/2027" must still download."""
+    scenario = make(dpmd_mukomuko, name="TK 2026/2027")
+
+    response = login(dpmd_mukomuko).get(f"/skenario/{scenario.pk}.xlsx")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"skenario-TK 2026-2027-17.06.xlsx\"; filename*=UTF-8''skenario-TK%202026-2027-17.06.xlsx"
+    )
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["TK 2026-2027"]
+    assert title_of(response.content).startswith("TK 2026/2027 · ")
+
+
+def test_a_scenario_named_beyond_ascii_keeps_its_name_in_the_download(dpmd_mukomuko, login):
+    scenario = make(dpmd_mukomuko, name="Pagu “ADD” Ñ: 50%?")
+
+    response = login(dpmd_mukomuko).get(f"/skenario/{scenario.pk}.xlsx")
+
+    plain, exact = response["Content-Disposition"].removeprefix("attachment; ").split("; ")
+    assert plain == 'filename="skenario-Pagu ADD N- 50-17.06.xlsx"'
+    assert unquote(exact.removeprefix("filename*=UTF-8''")) == "skenario-Pagu “ADD” Ñ- 50%-17.06.xlsx"
+    assert title_of(response.content).startswith("Pagu “ADD” Ñ: 50%? · ")
 
 
 def test_dpmd_deletes_a_scenario(dpmd_mukomuko, login):

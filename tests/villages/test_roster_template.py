@@ -47,7 +47,10 @@ def test_village_head_downloads_the_template_of_their_desa(budi, head_suka_pinda
     response = login(head_suka_pindah).get(f"/desa/{SUKA_PINDAH}/template.xlsx")
 
     workbook = workbook_of(response)
-    assert response["Content-Disposition"] == f'attachment; filename="perangkat-desa-{SUKA_PINDAH}.xlsx"'
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="perangkat-desa-{SUKA_PINDAH}.xlsx"; '
+        f"filename*=UTF-8''perangkat-desa-{SUKA_PINDAH}.xlsx"
+    )
     assert "no-store" in response["Cache-Control"]
     assert workbook.sheetnames == ["Perangkat", "Petunjuk", "Daftar"]
     assert all(sheet.sheet_state == "visible" for sheet in workbook.worksheets)
@@ -166,7 +169,9 @@ def test_dpmd_downloads_the_regency_template_with_the_village_code_first(budi, g
     response = login(dpmd_mukomuko).get("/wilayah/17.06/template.xlsx")
 
     sheet = workbook_of(response)["Perangkat"]
-    assert response["Content-Disposition"] == 'attachment; filename="perangkat-kabupaten-17.06.xlsx"'
+    assert response["Content-Disposition"] == (
+        "attachment; filename=\"perangkat-kabupaten-17.06.xlsx\"; filename*=UTF-8''perangkat-kabupaten-17.06.xlsx"
+    )
     assert [c.value for c in sheet[1]] == ["Kode Desa", *(c.header for c in COLUMNS)]
     rows = {row[2]: row for row in data_rows(sheet)}
     assert rows["Budiman Templat"][0] == SUKA_PINDAH
