@@ -1,17 +1,23 @@
-"""Names typed into the app (form, API, officials file) cannot become formulas or carry control
-characters (core.text): the refusal is in Indonesian, beside the field or on the row and column, and
-nothing is saved. Phone numbers with +62 and other numbers are not names and still pass."""
+"""Where core.text's rules apply: names typed into the app (officials form and API, officials file,
+scenario and account names) cannot become formulas or carry control characters, nor can a payment
+reference or a name in a BPJS list. The refusal is in Indonesian, beside the field or on the row and
+column, and nothing is saved. Phone numbers with +62 and other numbers are not names and still pass."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
-from budgets.models import Scenario
-from tests.factories import PostFactory, make_nik
+from bpjs.reconciliation.services import reconciliation_create
+from budgets.models import Payment, Scenario
+from core.roles import Role
+from tests.bpjs.review_support import jkn, xlsx_bytes
+from tests.factories import EnrollmentFactory, PostFactory, UserFactory, make_nik
 from tests.html import field_errors, page
 from tests.villages.test_roster_import import csv_bytes, db_state, last_import, official, upload, xlsx
 from villages.models import Person, Post, RosterImport
@@ -154,3 +160,42 @@ def test_an_account_name_read_as_a_formula_is_refused(api, dpmd_mukomuko, suka_p
     assert response.status_code == 400
     assert response.json()["errors"]["first_name"] == [FORMULA % ("@", "@")]
     assert not User.objects.filter(username="kades-baru").exists()
+
+
+def test_a_payment_reference_with_a_control_character_is_refused_on_its_row(dpmd_mukomuko, login):
+    header = "Tahun,Bulan,Sumber,Program,Jumlah,Tanggal Bayar,Referensi"
+    year = timezone.localdate().year
+    rows = [f"{year},1,DAU,BPJS Kesehatan,1000,08-01-{year},SP2D-01", f"{year},1,DAU,JKN,2000,08-01-{year},SP2D\x1b02"]
+    upload = SimpleUploadedFile("pembayaran.csv", "\n".join([header, *rows]).encode(), content_type="text/csv")
+
+    response = login(dpmd_mukomuko).post("/wilayah/17.06/anggaran/pembayaran/impor/", {"file": upload})
+
+    (error,) = page(response).find("div", cls="budget-alert").find("table").rows()
+    assert error["Baris"] == "3" and error["Kolom"] == "Referensi"
+    assert error["Masalah"].startswith(CONTROL % "U+001B")
+    assert not Payment.objects.filter(reference__startswith="SP2D").exists()
+
+
+def test_a_bpjs_list_name_with_an_escape_is_reported_on_its_row_and_not_kept(
+    suka_pindah, kes, mukomuko, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    officer = UserFactory(username="bpjs-kes-mukomuko", role=Role.BPJS, program=kes)
+    officer.branch_regencies.set([mukomuko])
+    person = PostFactory(village=suka_pindah).person
+    EnrollmentFactory(person=person, program=kes, participant_number=jkn(1), start_date=dt.date(2024, 1, 1))
+    upload = SimpleUploadedFile(
+        "peserta.xlsx", xlsx_bytes([["NIK", "No Kartu", "Nama Peserta"], [person.nik, jkn(1), "BUDI_x001B_[2J"]])
+    )
+
+    reconciliation = reconciliation_create(
+        actor=officer,
+        regency=mukomuko,
+        program=kes,
+        upload=upload,
+        mapping={"nik": "NIK", "participant_number": "No Kartu", "name": "Nama Peserta"},
+    )
+
+    assert reconciliation.result["errors"] == [{"row": 2, "column": "Nama Peserta", "message": ESCAPE % "_x001B_"}]
+    lines = [line for village in reconciliation.result["villages"] for line in village["lines"]]
+    assert "_x001B_" not in str(lines)
