@@ -13,11 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from bpjs.reconciliation.services import reconciliation_create
 from budgets.models import Payment, Scenario
-from core.roles import Role
-from tests.bpjs.review_support import jkn, xlsx_bytes
-from tests.factories import EnrollmentFactory, PostFactory, UserFactory, make_nik
+from tests.bpjs.review_support import reconcile_one
+from tests.factories import PostFactory, make_nik
 from tests.html import field_errors, page
 from tests.villages.test_roster_import import csv_bytes, db_state, last_import, official, upload, xlsx
 from villages.models import Person, Post, RosterImport
@@ -180,21 +178,9 @@ def test_a_bpjs_list_name_with_an_escape_is_reported_on_its_row_and_not_kept(
     suka_pindah, kes, mukomuko, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path
-    officer = UserFactory(username="bpjs-kes-mukomuko", role=Role.BPJS, program=kes)
-    officer.branch_regencies.set([mukomuko])
     person = PostFactory(village=suka_pindah).person
-    EnrollmentFactory(person=person, program=kes, participant_number=jkn(1), start_date=dt.date(2024, 1, 1))
-    upload = SimpleUploadedFile(
-        "peserta.xlsx", xlsx_bytes([["NIK", "No Kartu", "Nama Peserta"], [person.nik, jkn(1), "BUDI_x001B_[2J"]])
-    )
 
-    reconciliation = reconciliation_create(
-        actor=officer,
-        regency=mukomuko,
-        program=kes,
-        upload=upload,
-        mapping={"nik": "NIK", "participant_number": "No Kartu", "name": "Nama Peserta"},
-    )
+    _, reconciliation = reconcile_one(person=person, program=kes, regency=mukomuko, name_in_list="BUDI_x001B_[2J")
 
     assert reconciliation.result["errors"] == [{"row": 2, "column": "Nama Peserta", "message": ESCAPE % "_x001B_"}]
     lines = [line for village in reconciliation.result["villages"] for line in village["lines"]]
