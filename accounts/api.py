@@ -22,6 +22,7 @@ from core import permissions
 from core.models import Regency, Subdistrict, Village
 from core.roles import Role
 from core.selectors import governed_villages, regencies_editable_by
+from core.text import validate_name
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -65,7 +66,7 @@ class AccountCreateSerializer(StrictSerializer):
     role = serializers.ChoiceField(choices=[Role.VILLAGE.value, Role.DPMD.value])
     village = serializers.SlugRelatedField(slug_field="code", queryset=Village.objects.none(), required=False)
     regency = serializers.SlugRelatedField(slug_field="code", queryset=Regency.objects.none(), required=False)
-    first_name = serializers.CharField(max_length=150, required=False, default="")
+    first_name = serializers.CharField(max_length=150, required=False, default="", validators=[validate_name])
     email = serializers.EmailField(required=False, default="")
 
     def limit_to(self, regencies) -> None:

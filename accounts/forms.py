@@ -12,6 +12,7 @@ from core.models import Program, Province, Regency, Subdistrict, Village
 from core.permissions import DPMD_GIVES
 from core.roles import Role
 from core.selectors import governed_villages
+from core.text import validate_name
 
 
 class ScopeForm(forms.Form):
@@ -63,7 +64,7 @@ class AccountForm(ScopeForm):
         label=_("Username"),
         error_messages={"invalid": _("Letters, digits and . @ + - _ only, without spaces.")},
     )
-    first_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    first_name = forms.CharField(label=_("Name"), max_length=150, required=False, validators=[validate_name])
     email = forms.EmailField(label=_("Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from budgets.imports import parse_amount
 from core.models import FundingSource, Program, ProgramComponent, Village
 from core.spreadsheets.cells import CellError
+from core.text import validate_name, validate_text
 from villages.forms import DateInput
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -89,7 +90,11 @@ class PaymentForm(forms.Form):
     amount = AmountField(label=_("Amount paid (Rp)"))
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput(), initial=timezone.localdate)
     reference = forms.CharField(
-        label=_("Reference"), max_length=100, required=False, help_text=_("SP2D or transfer number, if any.")
+        label=_("Reference"),
+        max_length=100,
+        required=False,
+        help_text=_("SP2D or transfer number, if any."),
+        validators=[validate_text],
     )
 
     def __init__(self, *args, programs, level: str, **kwargs):
@@ -118,7 +123,7 @@ class ImportForm(forms.Form):
 
 
 class ScenarioForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=150)
+    name = forms.CharField(label=_("Name"), max_length=150, validators=[validate_name])
     program = forms.ModelChoiceField(queryset=Program.objects.none(), label=_("Program"), empty_label=None)
     components = forms.MultipleChoiceField(
         label=_("Optional components"),

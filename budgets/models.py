@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import FundingSource
+from core.text import clean_names
 
 
 class Allocation(models.Model):
@@ -210,3 +211,6 @@ class Scenario(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        clean_names(self, "name")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import nik as nik_lib
+from core.text import validate_name
 from villages.identity import IDENTITY_FIELDS
 from villages.models import Person, Position, Post
 from villages.services import PERSON_FIELDS, POST_FIELDS
@@ -42,16 +43,18 @@ class OfficialForm(forms.Form):
         help_text=_("16 digits, as on the KTP."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "data-nik": "1"}),
     )
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    full_name = forms.CharField(label=_("Full name"), max_length=150, validators=[validate_name])
     sex = forms.ChoiceField(label=_("Sex"), choices=Person.Sex.choices, widget=forms.RadioSelect)
     birth_date = forms.DateField(label=_("Birth date"), widget=DateInput())
     phone = forms.CharField(
         label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
     position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
-    local_title = forms.CharField(label=_("Local title"), max_length=100, required=False)
+    local_title = forms.CharField(label=_("Local title"), max_length=100, required=False, validators=[validate_name])
     status = forms.ChoiceField(label=_("Position status"), choices=Post.Status.choices, initial=Post.Status.DEFINITIF)
-    sk_number = forms.CharField(label=_("Appointment decree (SK) number"), max_length=100, required=False)
+    sk_number = forms.CharField(
+        label=_("Appointment decree (SK) number"), max_length=100, required=False, validators=[validate_name]
+    )
     sk_date = forms.DateField(label=_("Appointment decree (SK) date"), required=False, widget=DateInput())
     inauguration_date = forms.DateField(label=_("Inauguration date"), required=False, widget=DateInput())
     term_start = forms.DateField(label=_("Term start"), widget=DateInput())

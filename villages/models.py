@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from core import nik as nik_lib
 from core.models import Regency, Village
+from core.text import clean_names
 from core.versioning import Versioned
 
 
@@ -44,6 +45,9 @@ class Person(Versioned):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        clean_names(self, "full_name")
 
     @property
     def nik(self) -> str:
@@ -179,6 +183,7 @@ class Post(Versioned):
         return self.ended_on is None
 
     def clean(self) -> None:
+        clean_names(self, "local_title", "sk_number")
         if self.village_id and not self.village.has_government:
             raise ValidationError(
                 {"village": _("%(village)s is a kelurahan: officials belong to desa only.") % {"village": self.village}}
@@ -313,6 +318,9 @@ class FamilyMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.get_relation_display()})"
+
+    def clean(self) -> None:
+        clean_names(self, "full_name")
 
     @property
     def nik(self) -> str:

@@ -16,6 +16,7 @@ from core import nik as nik_lib
 from core.models import Program, Regency
 from core.spreadsheets.cells import CellError, cell_text, header_key, is_blank, is_formula, parse_nik, parse_rupiah
 from core.spreadsheets.reader import ImportFileError
+from core.text import name_problem
 from enrollment.models import Enrollment
 
 Status = Enrollment.Status
@@ -176,6 +177,9 @@ class _RowReader:
             if is_formula(value):
                 self.error(number, f, _("This cell holds a formula, not a value. Paste the values only."))
                 cell[f] = None
+        if problem := name_problem(cell.get("name")):  # the name is kept in the result and exported
+            self.error(number, "name", problem)
+            cell["name"] = None
         row = BpjsRow(number=number, name=cell_text(cell.get("name")))
         self._read_nik(row, cell.get("nik"))
         self._read_number(row, cell.get("participant_number"))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
 from core import nik as nik_lib
+from core import text as text_rules
 
 _SUFFIX = re.compile(r"\s*\([^)]*\)\s*$")
 
@@ -66,6 +67,9 @@ def cell_text(value: object) -> str:
 
 
 def clean_text(value: object, *, max_length: int) -> str:
+    """A one-line free text: control characters and Excel's _xHHHH_ escapes are refused (core.text)."""
+    if problem := text_rules.text_problem(value):
+        raise CellError(problem)
     if is_blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -76,6 +80,13 @@ def clean_text(value: object, *, max_length: int) -> str:
     if len(text) > max_length:
         raise CellError(_("Too long: at most %(max)s characters.") % {"max": max_length})
     return text
+
+
+def clean_name(value: object, *, max_length: int) -> str:
+    """A name or a title: clean_text, and not starting with = + - @ (read as a formula, core.text)."""
+    if problem := text_rules.name_problem(value):
+        raise CellError(problem)
+    return clean_text(value, max_length=max_length)
 
 
 # --- NIK ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@
 - the header row is bold, frozen, with an auto-filter; each column has its width;
 - a string is always a text cell, never a formula: a name such as "=HYPERLINK(...)" (or one starting
   with + - @, which Excel also reads as a formula when the cell is edited) is written as text with
-  Excel's quote prefix, so opening the file runs nothing;
+  Excel's quote prefix, so opening the file runs nothing; a control character that the XML cannot
+  hold (old data, from before core.text checked names) becomes U+FFFD;
 - dates are real dates shown DD-MM-YYYY, rupiah amounts numbers shown Rp1.700.000, NIKs, phone and
   participant numbers text cells ('@') so Excel keeps their leading zeros and all their digits.
 
@@ -23,10 +24,12 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.spreadsheets.columns import Column
+from core.text import FORMULA_STARTS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEXT_FORMAT = "@"
@@ -34,7 +37,6 @@ DATE_FORMAT = "DD-MM-YYYY"
 RUPIAH_FORMAT = '"Rp"#,##0'  # shown with the reader's separators: Rp1.700.000 in an Indonesian Excel
 HEADER_FONT = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=13)
-FORMULA_STARTS = ("=", "+", "-", "@")
 # What Excel refuses in a sheet's name, and what no file name may hold (a path, quotes, control characters).
 SHEET_NAME_REFUSES = re.compile(r"[\\/*?:\[\]]")
 FILE_NAME_REFUSES = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
@@ -57,6 +59,10 @@ def write_cell(cell: Cell, value: object, column: Column | None = None) -> Cell:
         value = str(value)
     if isinstance(value, dt.datetime):
         value = value.replace(tzinfo=None)
+    if isinstance(value, str):
+        # A control character stored before names were checked (core.text) cannot go into the XML:
+        # it is shown as U+FFFD rather than the whole file failing.
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # openpyxl would make "=..." a formula
@@ -73,7 +79,9 @@ def _needs_cell(value: object, column: Column | None) -> bool:
     its format, for what is typed into it)."""
     if column is not None and (column.text or column.date or column.money):
         return True
-    return isinstance(value, dt.date) or (isinstance(value, str) and value.startswith(FORMULA_STARTS))
+    if isinstance(value, str):
+        return value.startswith(FORMULA_STARTS) or ILLEGAL_CHARACTERS_RE.search(value) is not None
+    return isinstance(value, dt.date)
 
 
 def title_text(what: str, *, regency: object = None, program: object = None, day: dt.date | None = None) -> str:

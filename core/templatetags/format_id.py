@@ -34,8 +34,10 @@ def persen(value) -> str:
 
 
 @register.filter
-def bar_width(value) -> str:
-    """A percentage for a CSS width, always with a dot and within 0–100."""
+def bar_step(value) -> int:
+    """A percentage as a whole step 0-100 for the bar classes of app.css (`w-0` … `w-100`): a width
+    without an inline style attribute, which the Content-Security-Policy refuses. Above zero, at least 1."""
     if value is None:
-        return "0"
-    return f"{max(0.0, min(100.0, float(value))):.1f}"
+        return 0
+    pct = max(0.0, min(100.0, float(value)))
+    return max(1, round(pct)) if pct > 0 else 0

@@ -59,3 +59,30 @@ def xlsx_bytes(rows: list[list]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def reconcile_one(*, person, program: Program, regency, name_in_list: str):
+    """A BPJS officer of `program` for `regency` compares a BPJS list of one row: `person`, enrolled
+    with participant number jkn(1), listed as `name_in_list`. Returns (officer, reconciliation)."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from bpjs.reconciliation.services import reconciliation_create
+    from core.roles import Role
+    from tests.factories import EnrollmentFactory, UserFactory
+
+    officer = UserFactory(username=f"bpjs-{program.pk}-{regency.pk}", role=Role.BPJS, program=program)
+    officer.branch_regencies.set([regency])
+    EnrollmentFactory(person=person, program=program, participant_number=jkn(1), start_date=date(2024, 1, 1))
+    upload = SimpleUploadedFile(
+        "peserta.xlsx", xlsx_bytes([["NIK", "No Kartu", "Nama Peserta"], [person.nik, jkn(1), name_in_list]])
+    )
+    reconciliation = reconciliation_create(
+        actor=officer,
+        regency=regency,
+        program=program,
+        upload=upload,
+        mapping={"nik": "NIK", "participant_number": "No Kartu", "name": "Nama Peserta"},
+    )
+    return officer, reconciliation

@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
 from openpyxl import load_workbook
 
+from budgets.models import Scenario
+from budgets.services import scenario_create
+from core.models import FundingSource, Program, Village
 from core.spreadsheets.columns import Column
-from core.spreadsheets.writer import DATE_FORMAT, RUPIAH_FORMAT, title_text, xlsx_response
-from tests.bpjs.review_support import request_enrollment
+from core.spreadsheets.writer import DATE_FORMAT, RUPIAH_FORMAT, XLSX, title_text, xlsx_response
+from tests.bpjs.review_support import reconcile_one, request_enrollment
 from tests.factories import PersonFactory, PostFactory, make_nik
 from tests.spreadsheets import sheet_xml, table_rows, title_of
+from villages.models import Person, Position, Post
 
 HYPERLINK = '=HYPERLINK("http://contoh.invalid/","klik")'
 COLUMNS = [
@@ -39,6 +46,12 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text():
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     assert (sheet["B3"].value, sheet["B3"].data_type, sheet["B3"].quotePrefix) == (HYPERLINK, "s", True)
     assert sheet["B4"].value == "+62 812" and sheet["B4"].data_type == "s"
+
+
+def test_a_control_character_stored_before_names_were_checked_does_not_break_the_file():
+    content = written([[make_nik(1), "Budi\x1bSantoso", None, 0]])
+
+    assert load_workbook(io.BytesIO(content)).worksheets[0]["B3"].value == "Budi\ufffdSantoso"
 
 
 def test_the_sheet_has_a_title_row_and_a_bold_frozen_filtered_header():
@@ -114,3 +127,109 @@ def test_collective_sheet_writes_no_formula_and_names_the_program(tk, suka_pinda
     assert tk.short_name in title_of(response.content)
     header, *rows = table_rows(response.content)
     assert HYPERLINK in [row[header.index("Nama")] for row in rows]
+
+
+# --- every xlsx the app serves -----------------------------------------------------------------------
+
+
+def cell_texts(content: bytes) -> list[str]:
+    workbook = load_workbook(io.BytesIO(content))
+    return [cell.value for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def assert_text_never_formula(response, text: str) -> None:
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    assert "<f>" not in sheet_xml(response.content)
+    assert text in cell_texts(response.content)
+
+
+@pytest.fixture
+def formula_head(suka_pindah):
+    """The village head of Suka Pindah named like a formula, stored before names were checked (as old
+    data is); the demo's head when the demo is loaded."""
+    head = Post.objects.current().filter(village=suka_pindah, position=Position.KEPALA_DESA).first()
+    if head is None:
+        head = PostFactory(person=PersonFactory(nik=make_nik(9802)), village=suka_pindah, position=Position.KEPALA_DESA)
+    Person.objects.filter(pk=head.person_id).update(full_name=HYPERLINK)
+    Post.objects.filter(pk=head.pk).update(local_title=HYPERLINK)
+    return head.person
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/desa/17.06.01.2005/perangkat.xlsx",
+        "/kecamatan/17.06.01/perangkat.xlsx",
+        "/wilayah/17.06/perangkat.xlsx",
+        "/desa/17.06.01.2005/template.xlsx",
+        "/wilayah/17.06/template.xlsx",
+        "/wilayah/17.06/desa/?format=xlsx&program=bpjs_ketenagakerjaan&which=all",
+        "/wilayah/17.06/tindak-lanjut/?format=xlsx&program=bpjs_ketenagakerjaan",
+    ],
+)
+def test_officials_lists_templates_and_village_lists_hold_names_as_text(formula_head, dpmd_mukomuko, login, url):
+    assert_text_never_formula(login(dpmd_mukomuko).get(url), HYPERLINK)
+
+
+def test_scenario_export_holds_its_name_as_text(dpmd_mukomuko, login):
+    scenario = scenario_create(
+        actor=dpmd_mukomuko,
+        regency=dpmd_mukomuko.regency,
+        name="Skenario",
+        program=Program.objects.get(pk=Program.KETENAGAKERJAAN),
+        components=[],
+        source=FundingSource.objects.get(pk="ADD"),
+        start_month=dt.date(2026, 7, 1),
+        add_share_threshold=Decimal("5"),
+    )
+    name = '=HYPERLINK("x")'  # a sheet title cannot hold ":" or "/"; the title row holds the name
+    Scenario.objects.filter(pk=scenario.pk).update(name=name)
+
+    response = login(dpmd_mukomuko).get(f"/skenario/{scenario.pk}.xlsx")
+
+    title = title_text(name, regency=scenario.regency, program=scenario.program, day=timezone.localdate())
+    assert_text_never_formula(response, title)
+
+
+def test_villages_not_on_board_hold_village_names_as_text(dpmd_mukomuko, login):
+    client = login(dpmd_mukomuko)
+    header, first, *_ = table_rows(client.get("/akun/desa-belum-masuk.xlsx").content)
+    Village.objects.filter(pk=first[header.index("Kode desa")]).update(name=HYPERLINK)
+
+    assert_text_never_formula(client.get("/akun/desa-belum-masuk.xlsx"), HYPERLINK)
+
+
+def test_reconciliation_export_holds_names_as_text(suka_pindah, kes, mukomuko, login, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    person = PersonFactory(full_name=HYPERLINK, nik=make_nik(9803))
+    PostFactory(person=person, village=suka_pindah)
+    officer, reconciliation = reconcile_one(person=person, program=kes, regency=mukomuko, name_in_list="BUDI")
+
+    response = login(officer).get(f"/bpjs/rekonsiliasi/{reconciliation.token}.xlsx")
+
+    assert_text_never_formula(response, HYPERLINK)
+
+
+def test_every_xlsx_url_of_the_app_is_checked_here():
+    """A new spreadsheet download is added to the tests above (the lists with ?format=xlsx are there)."""
+    checked = {
+        "village-officials-xlsx",
+        "subdistrict-officials-xlsx",
+        "regency-officials-xlsx",
+        "village-import-template",
+        "regency-import-template",
+        "scenario-export",
+        "villages-not-on-board-xlsx",
+        "review-export",
+        "reconciliation-export",
+    }
+
+    def names(patterns):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from names(entry.url_patterns)
+            elif "xlsx" in str(entry.pattern):
+                yield entry.name
+
+    assert set(names(get_resolver().url_patterns)) == checked

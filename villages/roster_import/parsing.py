@@ -31,7 +31,7 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "end_reason": roster_columns.END_REASONS.parse,
     "wage_basis": cells.parse_rupiah,
     "village_code": cells.parse_village_code,
-    **{key: (lambda v, n=n: cells.clean_text(v, max_length=n)) for key, n in _TEXT_LIMITS.items()},
+    **{key: (lambda v, n=n: cells.clean_name(v, max_length=n)) for key, n in _TEXT_LIMITS.items()},
     **{c.key: cells.parse_date for c in BY_KEY.values() if c.date},
 }
 
