@@ -69,4 +69,3 @@ def test_the_api_lists_of_dpmd_mukomuko_hold_nothing_of_lebong(lebong_official, 
     assert lebong_villages["count"] == 0
     mukomuko_people = Person.objects.filter(posts__village__subdistrict__regency_id="17.06").distinct()
     assert officials["count"] == mukomuko_people.count()
-
