@@ -216,14 +216,17 @@ class MonthlyCost:
 
 def monthly_cost(*, villages, programs, day: dt.date) -> dict[str, MonthlyCost]:
     """What the enrollments covering `day` in the desa of `villages` cost for that month, per program:
-    employer and participant shares (each enrollment rounded once), and the employer share per source."""
+    employer and participant shares (each enrollment rounded once), and the employer share per source.
+    An official with posts in other desa too counts where their main post is, so once only."""
     from django.db.models import Exists
 
     from core.selectors import governed_villages
 
     book = RateBook()
     month = month_start(day)
-    held = Post.objects.active_on(day).filter(person=OuterRef("person"), village__in=governed_villages(villages))
+    governed = governed_villages(villages)
+    held = Post.objects.active_on(day).filter(person=OuterRef("person"), village__in=governed)
+    here = set(governed.values_list("pk", flat=True))
     result = {}
     for program in programs:
         costs = [
@@ -231,6 +234,7 @@ def monthly_cost(*, villages, programs, day: dt.date) -> dict[str, MonthlyCost]:
             for c in enrollment_costs(
                 Enrollment.objects.covering_on(day).filter(Exists(held), program=program), day=day
             )
+            if c.village_id in here
         ]
         by_source: dict[str, int] = defaultdict(int)
         for c in costs:

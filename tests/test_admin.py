@@ -21,6 +21,7 @@ CHANGELISTS = {
     "/admin/villages/post/": Post,
     "/admin/enrollment/enrollment/": Enrollment,
     "/admin/budgets/allocation/": None,
+    "/admin/budgets/payment/": None,
     "/admin/accounts/user/": User,
 }
 

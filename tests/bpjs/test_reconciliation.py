@@ -177,6 +177,28 @@ def test_a_match_by_number_with_another_nik_is_a_mismatch_without_action(scene, 
     assert [d["field"] for d in line["differences"]] == ["nik"]
 
 
+def test_a_match_by_number_with_another_nik_listed_inactive_offers_no_deactivation(
+    scene, uji, kes, bpjs_kes_uji, login, settings, tmp_path
+):
+    """Someone else's NIK on Fajar's card number: BPJS's "Non Aktif" may be about another person, so
+    nothing here is made inactive by it, on the page or by posting the line."""
+    settings.MEDIA_ROOT = tmp_path
+    content = xlsx_bytes([HEADER, [1, scene["stranger"], jkn(6), "FAJAR", "Non Aktif", 2850000]])
+    client = login(bpjs_kes_uji)
+    location = upload_page(client, uji, kes, content)["Location"]
+    client.post(location, MAPPING)
+    reconciliation = Reconciliation.objects.get(token=location.rstrip("/").rsplit("/", 1)[1])
+    key = lines(reconciliation)["Fajar"]["key"]
+
+    shown = client.get(location)
+    applied = client.post(f"/bpjs/rekonsiliasi/{reconciliation.token}/terapkan/", {"line": key}, follow=True)
+
+    (fajar,) = [tr for tr in page(shown).find_all("tr") if "Fajar" in tr.text]
+    assert fajar.find_all("button") == []
+    assert [level for level, _ in messages(applied)] == ["error"]
+    assert Enrollment.objects.get(pk=scene["enrollments"]["by_number"].pk).status == Status.ACTIVE
+
+
 def test_results_are_grouped_by_village_and_keep_no_full_nik(scene, uji, kes, bpjs_kes_uji):
     reconciliation = run(bpjs_kes_uji, uji, kes, scene["file"])
 

@@ -184,6 +184,27 @@ def test_officer_of_the_other_program_in_the_same_regency_gets_404(requests, kes
     assert approve(login(kes_mukomuko), {requests["tk_suka"].pk: KPJ_NUMBER}).status_code == 404
 
 
+def test_the_services_refuse_an_officer_of_the_other_program_called_directly(
+    requests, bpjs_tk_mukomuko, head_suka_pindah
+):
+    """Beyond the pages' scope, the services themselves hold: the Ketenagakerjaan officer of Mukomuko
+    neither rejects nor approves Citra Dewi's JKN request, and the village hears nothing."""
+    jkn_request = requests["kes_suka"]
+
+    with pytest.raises(PermissionDenied):
+        services.enrollment_reject(actor=bpjs_tk_mukomuko, enrollment=jkn_request, reason="Bukan program saya.")
+    with pytest.raises(PermissionDenied):
+        services.enrollments_approve(actor=bpjs_tk_mukomuko, items=[(jkn_request, JKN_NUMBER, None)])
+
+    jkn_request.refresh_from_db()
+    assert (jkn_request.status, jkn_request.rejection_reason, jkn_request.participant_number) == (
+        Status.REQUESTED,
+        "",
+        "",
+    )
+    assert not Notification.objects.filter(user=head_suka_pindah).exists()
+
+
 def test_dpmd_may_not_approve_or_reject(requests, dpmd_mukomuko, login):
     client = login(dpmd_mukomuko)
 

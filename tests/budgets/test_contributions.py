@@ -143,3 +143,28 @@ def test_mukomuko_jkn_costs_114000_each_and_1668960000_a_year(demo, django_asser
     assert monthly == {114_000}
     assert yearly == 1_668_960_000
     assert round(100 * yearly / 1_700_000_000, 1) == 98.2
+
+
+# --- the participant's share, as the contribution API gives it ----------------------------------------
+
+
+def _participant_share(login, dpmd_mukomuko, suka_pindah, program, codes: list[str], wage: int) -> dict:
+    post = PostFactory(village=suka_pindah, wage_basis=wage)
+    enrollment = EnrollmentFactory(person=post.person, program=program)
+    enrollment.components.set(ProgramComponent.objects.filter(code__in=codes))
+    url = f"/api/v1/contributions/?enrollment={enrollment.pk}&month=2026-01"
+    return login(dpmd_mukomuko).get(url).json()
+
+
+def test_the_participant_share_is_rounded_once_on_its_total(login, dpmd_mukomuko, suka_pindah, tk):
+    # JHT 2% + JP 1% of Rp2.850.017: 57.000,34 + 28.500,17 = 85.500,51 → Rp85.501 (line by line: 85.500).
+    data = _participant_share(login, dpmd_mukomuko, suka_pindah, tk, ["JHT", "JP"], 2_850_017)
+
+    assert data["participant"] == 85_501
+
+
+def test_an_exact_half_rupiah_of_the_participant_share_rounds_up(login, dpmd_mukomuko, suka_pindah, kes):
+    # JKN 1% of Rp2.850.050 = Rp28.500,50 → Rp28.501 (half-even would give Rp28.500).
+    data = _participant_share(login, dpmd_mukomuko, suka_pindah, kes, ["JKN"], 2_850_050)
+
+    assert (data["participant"], data["employer"]) == (28_501, 114_002)

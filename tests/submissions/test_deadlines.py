@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from core.models import Program, Village
+from core.roles import Role
 from enrollment.models import Enrollment
 from submissions.deadlines import (
     deadline_summary,
@@ -24,7 +25,7 @@ from submissions.deadlines import (
 from submissions.models import Submission
 from submissions.services import submission_start, submission_submit
 from submissions.tasks import send_deadline_reminders
-from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 from tests.html import number, numbers, page, section
 from villages.models import Person, Post
 
@@ -291,3 +292,36 @@ def test_reminder_task_takes_json_arguments(suka_pindah, head_suka_pindah):
     sent = send_deadline_reminders.apply(kwargs={"day": TODAY.isoformat(), "program_codes": ["bpjs_kesehatan"]}).get()
 
     assert sent >= 1
+
+
+# --- the deadline day itself: not overdue until the day after ---------------------------------------
+
+
+@pytest.fixture
+def lebong_desa(lebong):
+    return Village.objects.filter(subdistrict__regency=lebong, kind=Village.Kind.DESA).order_by("code").first()
+
+
+def test_the_deadlines_page_counts_an_official_overdue_only_after_their_last_day(lebong_desa, dpmd_lebong, login):
+    # The earliest inauguration whose last day to register is today or later, and the day before it.
+    on_time = next(
+        d for d in (TODAY - dt.timedelta(days=k) for k in range(40, 0, -1)) if registration_deadline(d) >= TODAY
+    )
+    official(lebong_desa, 9701, inaugurated=on_time)
+    late = official(lebong_desa, 9702, inaugurated=on_time - dt.timedelta(days=1))
+
+    shown = deadlines_page(login(dpmd_lebong).get("/wilayah/17.07/tenggat/"))
+
+    assert (shown.officials_overdue, shown.listed) == (1, 1)
+    assert reverse("official-detail", args=[late.pk]) in shown.official_links
+
+
+def test_no_reminder_on_the_last_day_to_register_one_the_day_after(lebong_desa):
+    head = UserFactory(username="desa-lebong", role=Role.VILLAGE, village=lebong_desa)
+    official(lebong_desa, 9703, inaugurated=dt.date(2026, 1, 15))  # last day: 15 February 2026
+
+    send_deadline_reminders(day="2026-02-15")
+    on_the_day = Notification.objects.filter(user=head).count()
+    send_deadline_reminders(day="2026-02-16")
+
+    assert (on_the_day, Notification.objects.filter(user=head).count()) == (0, 1)

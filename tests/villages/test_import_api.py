@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.nik import mask_nik
+from core.roles import Role
 from tests.factories import PersonFactory, PostFactory
 from tests.villages.test_roster_import import (
     NOT_A_SPREADSHEET,
@@ -168,3 +169,49 @@ def test_a_large_file_is_accepted_and_checked_later(
         accepted = client.post(f"/api/v1/imports/{token}/confirm/")
     assert accepted.status_code == 202
     assert client.get(f"/api/v1/imports/{token}/").json()["status"] == "applied"
+
+
+# --- a DPMD regency file: only DPMD staff of the regency confirm or discard it --------------------------
+
+
+def regency_file(client) -> str:
+    rows = [official(nik(3), "Dedi", village=SUKA_PINDAH), official(nik(4), "Eko", village="17.06.01.2007")]
+    return post_file(client, xlsx(rows, regency=True), code="17.06", regency=True).json()["token"]
+
+
+@pytest.mark.parametrize("actor", ["bpjs_tk_mukomuko", "bengkulu_observer"])
+def test_read_only_roles_neither_confirm_nor_discard_a_dpmd_regency_file(actor, request, dpmd_mukomuko, api, login):
+    token = regency_file(api(dpmd_mukomuko))
+    before = db_state()
+    reader, page = api(request.getfixturevalue(actor)), login(request.getfixturevalue(actor))
+
+    refused = [
+        reader.post(f"/api/v1/imports/{token}/confirm/").status_code,
+        reader.post(f"/api/v1/imports/{token}/discard/").status_code,
+        page.post(f"/impor/{token}/konfirmasi/").status_code,
+        page.post(f"/impor/{token}/batal/").status_code,
+    ]
+
+    assert refused == [403] * 4
+    assert RosterImport.objects.get(token=token).status == "preview"
+    assert db_state() == before
+
+
+@pytest.mark.parametrize("how", ["api", "page"])
+def test_dpmd_staff_made_observer_can_no_longer_confirm_or_discard_their_regency_file(
+    how, dpmd_mukomuko, mukomuko, api, login
+):
+    token = regency_file(api(dpmd_mukomuko))
+    before = db_state()
+    dpmd_mukomuko.role, dpmd_mukomuko.regency, dpmd_mukomuko.province = Role.PROVINCE, None, mukomuko.province
+    dpmd_mukomuko.save()
+    client = api(dpmd_mukomuko) if how == "api" else login(dpmd_mukomuko)
+    confirm, discard = (
+        (f"/api/v1/imports/{token}/confirm/", f"/api/v1/imports/{token}/discard/")
+        if how == "api"
+        else (f"/impor/{token}/konfirmasi/", f"/impor/{token}/batal/")
+    )
+
+    assert (client.post(confirm).status_code, client.post(discard).status_code) == (403, 403)
+    assert RosterImport.objects.get(token=token).status == "preview"
+    assert db_state() == before
