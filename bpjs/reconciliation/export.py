@@ -31,6 +31,9 @@ def _status_label(value: str) -> str:
 
 def describe_difference(difference: dict) -> str:
     here, bpjs = difference["here"], difference["bpjs"]
+    if difference["field"] == "nik":
+        # Both NIKs are kept masked to their regency prefix, which says nothing of how they differ.
+        return _("NIK: the BPJS list holds another NIK for this participant number")
     if difference["field"] == "status":
         here, bpjs = _status_label(here), _status_label(bpjs)
     elif difference["field"] == "wage":

@@ -195,6 +195,7 @@ def test_a_match_by_number_with_another_nik_listed_inactive_offers_no_deactivati
 
     (fajar,) = [tr for tr in page(shown).find_all("tr") if "Fajar" in tr.text]
     assert fajar.find_all("button") == []
+    assert "NIK: daftar BPJS mencatat NIK lain untuk nomor peserta ini" in fajar.text
     assert [level for level, _ in messages(applied)] == ["error"]
     assert Enrollment.objects.get(pk=scene["enrollments"]["by_number"].pk).status == Status.ACTIVE
 
