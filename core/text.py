@@ -15,6 +15,7 @@ model `clean()`.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -72,3 +73,11 @@ def clean_names(instance: object, *fields: str) -> None:
     errors = {field: problem for field in fields if (problem := name_problem(getattr(instance, field)))}
     if errors:
         raise ValidationError(errors)
+
+
+def fold(value: str) -> str:
+    """A name as search compares it: accents dropped (NFKD without combining marks), case folded, spaces
+    collapsed. "Sitï  Aisyah" and "siti aisyah" fold alike."""
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(plain.casefold().split())

@@ -36,7 +36,7 @@ from submissions.services import (
     submission_submit,
     submission_verify,
 )
-from villages.models import Person, Position, Post
+from villages.models import Person, Position, Post, fill_search_names
 
 DEMO_PASSWORD = "jaminan-desa-2026"
 MUKOMUKO, MAJENE = "17.06", "76.05"
@@ -228,6 +228,7 @@ def _save_people(people: list[DemoPerson]) -> int:
         person = Person(full_name=p.full_name, sex=p.sex, birth_date=p.birth_date, phone=p.phone)
         person.nik_encrypted, person.nik_hash = nik_lib.encrypt_nik(p.nik), h
         persons.append(person)
+    fill_search_names(persons)
     bulk_create_with_history(persons, Person, batch_size=500)
     ids = dict(Person.objects.filter(nik_hash__in=[h for h, _ in new]).values_list("nik_hash", "pk"))
     bulk_create_with_history([_post(ids[h], p) for h, p in new], Post, batch_size=500)

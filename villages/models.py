@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from core import nik as nik_lib
 from core.models import Regency, Village
-from core.text import clean_names
+from core.text import clean_names, fold
 from core.versioning import Versioned
 
 
@@ -30,6 +30,8 @@ class Person(Versioned):
     nik_encrypted = models.TextField(_("NIK (encrypted)"), editable=False)
     nik_hash = models.CharField(_("NIK hash"), max_length=64, unique=True, editable=False)
     full_name = models.CharField(_("full name"), max_length=150)
+    # full_name folded (core.text.fold), so a search matches without regard to case or accents.
+    search_name = models.CharField(max_length=150, blank=True, editable=False)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -49,6 +51,12 @@ class Person(Versioned):
     def clean(self) -> None:
         clean_names(self, "full_name")
 
+    def save(self, *args, **kwargs):
+        fill_search_names([self])
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
     @property
     def nik(self) -> str:
         return nik_lib.decrypt_nik(self.nik_encrypted)
@@ -62,6 +70,14 @@ class Person(Versioned):
     @property
     def nik_masked(self) -> str:
         return nik_lib.mask_nik(self.nik)
+
+
+def fill_search_names(persons) -> list[str]:
+    """For a bulk write of `persons` (which bypasses save()): fold each one's name into search_name; the
+    field to add to a bulk update."""
+    for person in persons:
+        person.search_name = fold(person.full_name)
+    return ["search_name"]
 
 
 class Position(models.TextChoices):

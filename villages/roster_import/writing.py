@@ -8,7 +8,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from accounts.models import User
 from core import nik as nik_lib
 from core.versioning import bump_versions
-from villages.models import Person, Post
+from villages.models import Person, Post, fill_search_names
 from villages.roster_import.columns import PERSON_FIELDS, POST_FIELDS
 from villages.roster_import.plan import KINDS, Plan
 
@@ -37,9 +37,10 @@ def write_plan(plan: Plan, *, actor: User) -> dict[str, int]:
 
     history = {"batch_size": BATCH, "default_user": actor, "default_date": now}
     if new_persons:
+        fill_search_names(new_persons)
         bulk_create_with_history(new_persons, Person, **history)
     if changed_persons:
-        fields = [*PERSON_FIELDS, "updated_at", *bump_versions(changed_persons)]
+        fields = [*PERSON_FIELDS, "updated_at", *bump_versions(changed_persons), *fill_search_names(changed_persons)]
         bulk_update_with_history(changed_persons, Person, fields, **history)
     for post in new_posts:
         post.person = post.person  # the person now has its primary key: copy it onto person_id
