@@ -6,6 +6,7 @@ from villages import api as villages_api
 
 urlpatterns = [
     path("coverage/", portal_api.CoverageView.as_view(), name="api-coverage"),
+    path("search/", portal_api.SearchView.as_view(), name="api-search"),
     path("regencies/", core_api.RegencyListView.as_view(), name="api-regencies"),
     path("villages/", core_api.VillageListView.as_view(), name="api-villages"),
     path("officials/", villages_api.OfficialListView.as_view(), name="api-officials"),

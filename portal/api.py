@@ -1,10 +1,10 @@
-"""Coverage API: the contract that later work and integrations read."""
+"""Coverage and search API: the contract that later work and integrations read."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +15,7 @@ from core.permissions import regency_for_user
 from core.selectors import programs_visible_to
 from enrollment.params import as_of_from
 from enrollment.selectors import regency_coverage
+from portal.selectors import SEARCH_LIMIT, search_officials
 
 
 class CoverageQuery(serializers.Serializer):
@@ -77,4 +78,63 @@ class CoverageView(APIView):
                     for p in programs
                 },
             }
+        )
+
+
+class SearchQuery(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=100,
+        trim_whitespace=True,
+        error_messages={"required": _("Give a name or a whole NIK, e.g. ?q=siti.")},
+    )
+
+
+class SearchPostSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    village = serializers.CharField(source="village.code")
+    village_name = serializers.CharField(source="village.name")
+    subdistrict_name = serializers.CharField(source="village.subdistrict.name")
+
+
+class SearchStatusSerializer(serializers.Serializer):
+    program = serializers.CharField()
+    status = serializers.CharField(
+        allow_null=True, help_text="requested, active, inactive, rejected, ended; null: none"
+    )
+
+
+class SearchOfficialSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="person.pk")
+    full_name = serializers.CharField(source="person.full_name")
+    nik = serializers.CharField(help_text="Whole for the roles that register people, masked for observers")
+    posts = SearchPostSerializer(many=True)
+    programs = serializers.SerializerMethodField()
+
+    @extend_schema_field(SearchStatusSerializer(many=True))
+    def get_programs(self, row) -> list[dict]:
+        return [{"program": p.code, "status": e.status if e else None} for p, e in row.statuses]
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    more = serializers.BooleanField(help_text=f"More than {SEARCH_LIMIT} matched; only the first are given")
+    results = SearchOfficialSerializer(many=True)
+
+
+class SearchView(APIView):
+    """Officials in the caller's scope by a whole NIK (16 digits; spaces and dots allowed) or by name (every
+    word must occur; case and accents ignored). At most 50, sorted by name."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True, description="A name (at least 3 characters) or NIK")],
+        responses={200: SearchResponseSerializer},
+    )
+    def get(self, request):
+        query = SearchQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = search_officials(request.user, query.validated_data["q"])
+        if result.error:
+            raise serializers.ValidationError({"q": [result.error]})
+        return Response(
+            SearchResponseSerializer({"query": result.query, "more": result.more, "results": result.rows}).data
         )

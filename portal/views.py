@@ -13,6 +13,7 @@ from core.permissions import has_regency_scope, may_edit_village, may_see_nik, m
 from core.selectors import programs_visible_to
 from enrollment.models import Enrollment
 from enrollment.selectors import coverage, enrollments_visible_to
+from portal.selectors import search_officials
 from submissions.selectors import missing_documents, roster_locked
 from submissions.services import open_submissions
 from villages.models import Post
@@ -88,3 +89,11 @@ def official_detail(request, pk):
         **official_data_changes(request.user, person),
     }
     return render(request, "portal/official_detail.html", context)
+
+
+@login_required
+def search(request):
+    """The header's search box: officials in the user's scope by whole NIK or by name."""
+    query = request.GET.get("q", "")
+    result = search_officials(request.user, query) if query.strip() else None
+    return render(request, "portal/search.html", {"result": result, "query": query})

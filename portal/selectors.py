@@ -1,0 +1,87 @@
+"""Reads that put several concerns together: the search for officials (their posts and coverage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from core import nik as nik_lib
+from core.models import Program
+from core.permissions import may_see_nik
+from core.selectors import programs_visible_to
+from core.text import fold
+from enrollment.models import Enrollment
+from enrollment.selectors import enrollments_visible_to
+from villages.models import Person, Post
+from villages.selectors import officials_visible_to, posts_visible_to
+
+SEARCH_LIMIT = 50
+MIN_QUERY = 3
+
+
+@dataclass
+class Found:
+    person: Person
+    nik: str
+    posts: list[Post]
+    statuses: list[tuple[Program, Enrollment | None]]
+
+
+@dataclass
+class SearchResult:
+    query: str
+    error: str | None = None
+    rows: list[Found] = field(default_factory=list)
+    more: bool = False
+
+
+def search_officials(user: User, query: str) -> SearchResult:
+    """Officials in the user's scope found by a whole NIK (through its keyed hash: exact) or by name
+    (every word must occur, without regard to case or accents). At most SEARCH_LIMIT, `more` when
+    there are others. Five queries for any number of results."""
+    query = " ".join((query or "").split())
+    if len(query) < MIN_QUERY:
+        return SearchResult(
+            query, error=_("Type at least %(count)d characters: a name or a whole NIK.") % {"count": MIN_QUERY}
+        )
+    digits = nik_lib.normalize_nik(query)
+    people = officials_visible_to(user)
+    if digits.isdigit():
+        if len(digits) != 16:
+            return SearchResult(query, error=_("A NIK is found only whole: type all 16 digits."))
+        people = people.filter(nik_hash=nik_lib.hash_nik(digits))
+    else:
+        words = fold(query).split()
+        people = people.filter(*[Q(search_name__icontains=word) for word in words])
+    current = posts_visible_to(user).current().select_related("village__subdistrict")
+    current = current.order_by("village__name", "village_id", "position", "pk")
+    people = list(
+        people.order_by("full_name", "pk").prefetch_related(Prefetch("posts", current, to_attr="found_posts"))[
+            : SEARCH_LIMIT + 1
+        ]
+    )
+    more = len(people) > SEARCH_LIMIT
+    people = people[:SEARCH_LIMIT]
+    return SearchResult(query, rows=_rows(user, people), more=more)
+
+
+def _rows(user: User, people: list[Person]) -> list[Found]:
+    if not people:
+        return []
+    programs = list(programs_visible_to(user))
+    latest = {}
+    for enrollment in enrollments_visible_to(user).filter(person__in=people).order_by("pk"):
+        latest[enrollment.person_id, enrollment.program_id] = enrollment  # the newest per program wins
+    whole = may_see_nik(user)
+    return [
+        Found(
+            person=person,
+            nik=person.nik if whole else person.nik_masked,
+            posts=person.found_posts,
+            statuses=[(program, latest.get((person.pk, program.code))) for program in programs],
+        )
+        for person in people
+    ]
