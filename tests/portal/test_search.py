@@ -245,3 +245,22 @@ def test_api_needs_authentication(everyone, api):
 
 def test_stored_names_are_folded_for_search(siti):
     assert Person.objects.get(pk=siti.pk).search_name == "siti aminah"
+
+
+def test_officials_written_by_the_officials_file_are_found_by_name(suka_pindah, head_suka_pindah, login):
+    """The file import writes in bulk (no save()): new and renamed officials must be searchable too."""
+    from tests.villages.test_roster_import import last_import, official, template_bytes, upload
+
+    budi = PostFactory(person=PersonFactory(full_name="Budi Saputra", nik=make_nik(9801)), village=suka_pindah)
+
+    def edit(sheet):
+        for cells in sheet.iter_rows(min_row=2):
+            if cells[1].value == "Budi Saputra":
+                cells[1].value = "Budi Sänjaya"
+        sheet.append(official(make_nik(9802), "Dédi Gunawan", position="staf", wage="2850000"))
+
+    client = login(head_suka_pindah)
+    upload(client, template_bytes(budi.village, edit=edit))
+    assert client.post(f"/impor/{last_import().token}/konfirmasi/").status_code == 302
+    assert names(client, "dedi gunawan") == ["Dédi Gunawan"]
+    assert names(client, "sanjaya") == ["Budi Sänjaya"]
