@@ -113,7 +113,8 @@ def document_delete(request, pk):
     document = document_services.document_for_user(request.user, pk, write=True)
     person = document.person
     if request.method != "POST":
-        return render(request, "submissions/document_delete.html", {"document": document, "person": person})
+        context = {"document": document, "person": person, "locked": roster_locked(document.village)}
+        return render(request, "submissions/document_delete.html", context)
     try:
         document_services.document_delete(actor=request.user, document=document)
     except ValidationError as exc:

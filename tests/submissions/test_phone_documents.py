@@ -163,3 +163,18 @@ def test_confirmation_page_is_404_outside_the_scope_and_403_for_read_only(
     assert login(bpjs_tk_mukomuko).get(f"/berkas/{budi_ktp.pk}/hapus/").status_code == 403
     assert client.get(f"/berkas/{budi_ktp.pk}/hapus/")["Location"].startswith("/masuk/")
     assert Document.objects.filter(pk=budi_ktp.pk).exists()
+
+
+def test_while_dpmd_checks_the_confirmation_offers_replacing_not_removing(
+    with_dpmd, budi_ktp, budi, head_suka_pindah, login
+):
+    client = login(head_suka_pindah)
+    listing = page(client.get(f"/perangkat/{budi.pk}/berkas/"))
+    assert not listing.find("tr", id="type-ktp").find_all("a", cls="danger")
+
+    confirm = page(client.get(f"/berkas/{budi_ktp.pk}/hapus/"))
+
+    assert not confirm.find_all("form", method="post")
+    assert "Berkas tidak dapat dihapus selama DPMD memeriksa pengajuan" in confirm.text
+    assert client.post(f"/berkas/{budi_ktp.pk}/hapus/").status_code == 302
+    assert Document.objects.filter(pk=budi_ktp.pk).exists()
