@@ -50,24 +50,41 @@ def _file_error(message: str, code: str) -> ValidationError:
     return ValidationError({"file": ValidationError(message, code=code)})
 
 
-def max_size_label() -> str:
-    """The largest accepted file in megabytes, written the Indonesian way ("2,0")."""
-    return _megabytes(settings.DOCUMENT_MAX_BYTES)
+def size_limit(content_type: str) -> int:
+    """The largest accepted file of this content type: a photo may be as large as a phone camera makes."""
+    if content_type.startswith("image/"):
+        return settings.DOCUMENT_IMAGE_MAX_BYTES
+    return settings.DOCUMENT_MAX_BYTES
 
 
-def document_check_file(uploaded_file: UploadedFile) -> str:
+def max_size_label(content_type: str = "application/pdf") -> str:
+    """The largest accepted file of this content type in megabytes, written the Indonesian way ("2,0")."""
+    return _megabytes(size_limit(content_type))
+
+
+def _too_large(size: int, limit: int, content_type: str, label: str | None) -> ValidationError:
+    if label is None:
+        message = _("The file is too large (%(size)s MB). The largest allowed is %(limit)s MB.")
+    elif content_type.startswith("image/"):
+        message = _(
+            "%(document)s is too large (%(size)s MB, more than %(limit)s MB): send it again with a smaller "
+            "camera resolution or scan it as a PDF."
+        )
+    else:
+        message = _(
+            "%(document)s is too large (%(size)s MB, more than %(limit)s MB): scan it again at a lower "
+            "resolution (150 dpi is enough) or in black and white."
+        )
+    return _file_error(message % {"document": label, "size": _megabytes(size), "limit": _megabytes(limit)}, "too_large")
+
+
+def document_check_file(uploaded_file: UploadedFile, *, label: str | None = None) -> str:
     """The file's real content type; a ValidationError on `file`, in words a village operator
-    understands, when it is empty, too large, or not a PDF, JPG or PNG."""
+    understands, when it is empty, not a PDF, JPG or PNG, or larger than its type allows (`label` names
+    the document in that message, e.g. "KTP Budi Saputra", with how to make it smaller)."""
     size = uploaded_file.size or 0
     if size == 0:
         raise _file_error(_("The file is empty. Choose the scanned document again."), "empty")
-    limit = settings.DOCUMENT_MAX_BYTES
-    if size > limit:
-        raise _file_error(
-            _("The file is too large (%(size)s MB). The largest allowed is %(limit)s MB.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)},
-            "too_large",
-        )
     uploaded_file.seek(0)
     head = uploaded_file.read(_HEAD)
     uploaded_file.seek(0)
@@ -77,6 +94,9 @@ def document_check_file(uploaded_file: UploadedFile) -> str:
             _("This file is not a PDF, JPG or PNG. Scan or photograph the document and upload that file."),
             "wrong_type",
         )
+    limit = size_limit(content_type)
+    if size > limit:
+        raise _too_large(size, limit, content_type, label)
     return content_type
 
 

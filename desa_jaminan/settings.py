@@ -193,8 +193,10 @@ MEDIA_ROOT = env.path("DJANGO_PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 ROSTER_IMPORT_MAX_ROWS = env.int("ROSTER_IMPORT_MAX_ROWS", default=5000)
 ROSTER_IMPORT_MAX_BYTES = env.int("ROSTER_IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 ROSTER_IMPORT_INLINE_ROWS = env.int("ROSTER_IMPORT_INLINE_ROWS", default=200)
-# Documents (KTP, KK, SK): PDF, JPG or PNG, checked by their content, up to this size.
+# Documents (KTP, KK, SK): PDF, JPG or PNG, checked by their content, up to this size; a photo (JPG, PNG)
+# up to the larger size a phone camera makes.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024 * 1024)
+DOCUMENT_IMAGE_MAX_BYTES = env.int("DOCUMENT_IMAGE_MAX_BYTES", default=8 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -99,11 +99,12 @@ def upload_village(actor: User, person: Person) -> Village | None:
 
 
 def _ensure_may_edit(actor: User, village: Village | None) -> Village:
+    # No roster lock here: a submission with DPMD locks the officials' data, not their papers, so a
+    # missing or illegible document can still be sent while DPMD checks.
     ensure(
         village is not None and may_edit_village(actor, village),
         _("You may not change the documents of this official."),
     )
-    ensure_roster_open(village)
     return village
 
 
@@ -125,7 +126,7 @@ def document_upload(
     village = _ensure_may_edit(actor, upload_village(actor, person))
     if not document_type.is_active:
         raise ValidationError(_("This document type is no longer in use."), code="inactive_type")
-    content_type = document_check_file(uploaded_file)
+    content_type = document_check_file(uploaded_file, label=f"{document_type.name} {person.full_name}")
     document = Document.objects.select_for_update().filter(
         person=person, document_type=document_type, village=village
     ).first() or Document(person=person, document_type=document_type, village=village)
@@ -151,8 +152,9 @@ def document_upload(
 
 @transaction.atomic
 def document_delete(*, actor: User, document: Document) -> None:
-    """Remove a document and its file; the history keeps who uploaded and who removed it."""
-    _ensure_may_edit(actor, document.village)
+    """Remove a document and its file; the history keeps who uploaded and who removed it. Not while DPMD
+    checks the desa's submission: a paper can be replaced then, but not taken away from under the check."""
+    ensure_roster_open(_ensure_may_edit(actor, document.village))
     storage, name = document.file.storage, document.file.name
     document._history_user = actor
     document.delete()

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from core.models import DocumentType
 from core.selectors import programs_visible_to
@@ -58,7 +58,8 @@ def _page(request, person, form: DocumentUploadForm | None = None, status: int =
         "can_edit": village is not None,
         "locked": village is not None and roster_locked(village),
         "form": form,
-        "max_mb": document_services.max_size_label(),
+        "max_mb": document_services.max_size_label("application/pdf"),
+        "max_image_mb": document_services.max_size_label("image/jpeg"),
     }
     return render(request, "submissions/documents.html", context, status=status)
 
@@ -106,10 +107,14 @@ def document_download(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def document_delete(request, pk):
+    """GET asks "remove this document?"; only the POST of that page removes it."""
     document = document_services.document_for_user(request.user, pk, write=True)
     person = document.person
+    if request.method != "POST":
+        context = {"document": document, "person": person, "locked": roster_locked(document.village)}
+        return render(request, "submissions/document_delete.html", context)
     try:
         document_services.document_delete(actor=request.user, document=document)
     except ValidationError as exc:
