@@ -15,7 +15,7 @@ from core.selectors import governed_villages
 from core.spreadsheets.columns import Column, village_columns
 from core.spreadsheets.writer import title_text, xlsx_response
 from enrollment.models import Enrollment
-from villages.models import Person, Post
+from villages.models import Person, Post, position_rank
 
 
 def villages_xlsx(
@@ -77,7 +77,7 @@ def officials_rows(villages: QuerySet[Village], programs: list[Program]) -> Quer
         .filter(village__in=governed_villages(villages))
         .select_related("person", "village__subdistrict")
         .annotate(**annotations)
-        .order_by("village__code", "position", "person__full_name", "pk")
+        .order_by("village__code", position_rank(), "person__full_name", "pk")
     )
 
 
