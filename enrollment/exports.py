@@ -46,6 +46,44 @@ def villages_xlsx(
     return xlsx_response(filename=filename, sheet_title=program.short_name, title=title, columns=columns, rows=rows)
 
 
+def official_list_xlsx(
+    people: Iterable[Person], *, regency: Regency, program: Program, day: dt.date, which: str
+) -> HttpResponse:
+    """The officials of a dashboard list, the rows of the page: one per person, their listed posts (from
+    `held_posts`) joined in each cell, the NIK masked as on the page, and their status in the program."""
+    columns = [
+        *village_columns(),
+        Column("name", _("Name"), 28),
+        Column("nik", _("NIK"), 20, text=True),
+        Column("post", _("Post"), 26),
+        Column("post_status", _("Position status"), 18),
+        Column("status", _("Status %(program)s") % {"program": program.short_name}, 16),
+        Column("source", _("Funding source %(program)s") % {"program": program.short_name}, 14),
+    ]
+
+    def joined(posts, cell) -> str:
+        return "; ".join(str(cell(post)) for post in posts)
+
+    def row(person) -> list:
+        posts, latest = person.held_posts, (person.program_enrollments or [None])[-1]
+        return [
+            joined(posts, lambda p: p.village.code),
+            joined(posts, lambda p: p.village.name),
+            joined(posts, lambda p: p.village.subdistrict.name),
+            person.full_name,
+            person.nik_masked,
+            joined(posts, lambda p: p.title),
+            joined(posts, lambda p: p.get_status_display()),
+            str(latest.get_status_display()) if latest else str(_("not enrolled")),
+            latest.funding_source.code if latest and latest.funding_source else "",
+        ]
+
+    filename = f"perangkat-{which}-{program.code}-{regency.code}-{day.isoformat()}.xlsx"
+    title = title_text(_("Officials"), regency=regency, program=program, day=day)
+    rows = (row(person) for person in people)
+    return xlsx_response(filename=filename, sheet_title=program.short_name, title=title, columns=columns, rows=rows)
+
+
 # --- officials and their enrollments (issue "Village heads submit their officials", part 6) ----------
 
 
