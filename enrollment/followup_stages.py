@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet, Value
+from django.db.models import CharField, IntegerField, QuerySet, Value
 
 from core.models import Program, Village
 
@@ -27,5 +27,8 @@ def with_submission_stage(villages: QuerySet[Village], program: Program) -> Quer
     for annotation in _annotations:
         villages = annotation(villages, program)
     if not _annotations:
-        villages = villages.annotate(submission_status=Value(None), submission_stage=Value(0))
+        villages = villages.annotate(
+            submission_status=Value(None, output_field=CharField()),
+            submission_stage=Value(0, output_field=IntegerField()),
+        )
     return villages
