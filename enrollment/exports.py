@@ -15,7 +15,7 @@ from core.selectors import governed_villages
 from core.spreadsheets.columns import Column, village_columns
 from core.spreadsheets.writer import title_text, xlsx_response
 from enrollment.models import Enrollment
-from villages.models import Person, Post
+from villages.models import Person, Post, position_rank
 
 
 def villages_xlsx(
@@ -43,6 +43,44 @@ def villages_xlsx(
     )
     filename = f"desa-{which}-{program.code}-{regency.code}-{day.isoformat()}.xlsx"
     title = title_text(_("Village"), regency=regency, program=program, day=day)
+    return xlsx_response(filename=filename, sheet_title=program.short_name, title=title, columns=columns, rows=rows)
+
+
+def official_list_xlsx(
+    people: Iterable[Person], *, regency: Regency, program: Program, day: dt.date, which: str
+) -> HttpResponse:
+    """The officials of a dashboard list, the rows of the page: one per person, their listed posts (from
+    `held_posts`) joined in each cell, the NIK masked as on the page, and their status in the program."""
+    columns = [
+        *village_columns(),
+        Column("name", _("Name"), 28),
+        Column("nik", _("NIK"), 20, text=True),
+        Column("post", _("Post"), 26),
+        Column("post_status", _("Position status"), 18),
+        Column("status", _("Status %(program)s") % {"program": program.short_name}, 16),
+        Column("source", _("Funding source %(program)s") % {"program": program.short_name}, 14),
+    ]
+
+    def joined(posts, cell) -> str:
+        return "; ".join(str(cell(post)) for post in posts)
+
+    def row(person) -> list:
+        posts, latest = person.held_posts, (person.program_enrollments or [None])[-1]
+        return [
+            joined(posts, lambda p: p.village.code),
+            joined(posts, lambda p: p.village.name),
+            joined(posts, lambda p: p.village.subdistrict.name),
+            person.full_name,
+            person.nik_masked,
+            joined(posts, lambda p: p.title),
+            joined(posts, lambda p: p.get_status_display()),
+            str(latest.get_status_display()) if latest else str(_("not enrolled")),
+            latest.funding_source.code if latest and latest.funding_source else "",
+        ]
+
+    filename = f"perangkat-{which}-{program.code}-{regency.code}-{day.isoformat()}.xlsx"
+    title = title_text(_("Officials"), regency=regency, program=program, day=day)
+    rows = (row(person) for person in people)
     return xlsx_response(filename=filename, sheet_title=program.short_name, title=title, columns=columns, rows=rows)
 
 
@@ -77,7 +115,7 @@ def officials_rows(villages: QuerySet[Village], programs: list[Program]) -> Quer
         .filter(village__in=governed_villages(villages))
         .select_related("person", "village__subdistrict")
         .annotate(**annotations)
-        .order_by("village__code", "position", "person__full_name", "pk")
+        .order_by("village__code", position_rank(), "person__full_name", "pk")
     )
 
 

@@ -26,7 +26,7 @@ from core.figures import percent
 from core.models import FundingSource, Program, Regency, Subdistrict, Village
 from core.selectors import governed_villages, programs_visible_to
 from enrollment.models import Enrollment
-from villages.models import Person, Post
+from villages.models import Person, Post, position_rank
 from villages.selectors import posts_visible_to
 
 Grouping = Literal["regency", "subdistrict", "village"]
@@ -280,3 +280,49 @@ def officials_by_coverage(
     elif which == "uncovered":
         people = people.filter(~official_covered(program, day, "pk"))
     return people
+
+
+# How the list behind an official figure can be sorted: by name, by kecamatan and desa, by SOTK rank (of
+# the first of the listed posts each person holds), the name breaking ties.
+OFFICIAL_SORTS = {
+    "name": ("full_name", "pk"),
+    "desa": ("first_subdistrict", "first_village", "full_name", "pk"),
+    "position": ("first_rank", "full_name", "pk"),
+}
+
+
+def listed_posts(*, villages: QuerySet[Village], day: dt.date, position: str = "", status: str = "") -> QuerySet[Post]:
+    """The posts an official list shows: held on `day` in the desa among `villages`, of one position and
+    one position status when given."""
+    posts = Post.objects.active_on(day).filter(village__in=governed_villages(villages))
+    if position:
+        posts = posts.filter(position=position)
+    if status:
+        posts = posts.filter(status=status)
+    return posts
+
+
+def officials_listed(
+    *,
+    villages: QuerySet[Village],
+    program: Program,
+    day: dt.date,
+    which: OfficialFilter = "all",
+    position: str = "",
+    status: str = "",
+    sort: str = "name",
+) -> QuerySet[Person]:
+    """The list behind an official figure narrowed to the persons holding a post of `position` and
+    `status` (when given) and sorted by one of OFFICIAL_SORTS: the page and its Excel read this."""
+    posts = listed_posts(villages=villages, day=day, position=position, status=status).filter(person=OuterRef("pk"))
+    by_place = posts.order_by("village__subdistrict__name", "village__name")
+    return (
+        officials_by_coverage(villages=villages, program=program, day=day, which=which)
+        .filter(Exists(posts))
+        .annotate(
+            first_subdistrict=Subquery(by_place.values("village__subdistrict__name")[:1]),
+            first_village=Subquery(by_place.values("village__name")[:1]),
+            first_rank=Subquery(posts.annotate(rank=position_rank()).order_by("rank").values("rank")[:1]),
+        )
+        .order_by(*OFFICIAL_SORTS[sort])
+    )

@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_record
@@ -26,12 +27,25 @@ from core.permissions import (
 )
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
+from enrollment.followup_stages import with_submission_stage
 from enrollment.models import Enrollment
 from enrollment.params import as_of_from, program_for
-from enrollment.selectors import coverage, officials_by_coverage, regency_coverage, villages_by_coverage
+from enrollment.selectors import (
+    OFFICIAL_SORTS,
+    coverage,
+    listed_posts,
+    officials_listed,
+    regency_coverage,
+    villages_by_coverage,
+)
 from enrollment.trend import coverage_target_set, coverage_trends, target_years, trend_chart
-from villages.models import Post
+from villages.models import Position, Post, position_rank
 
+OFFICIAL_SORT_LABELS = [
+    ("name", gettext_lazy("name")),
+    ("desa", gettext_lazy("village")),
+    ("position", gettext_lazy("position")),
+]
 VILLAGE_FILTERS = ("all", "covered", "fully_covered", "uncovered")
 OFFICIAL_FILTERS = ("all", "covered", "uncovered")
 
@@ -190,24 +204,62 @@ def village_list(request, code):
     return render(request, "enrollment/village_list.html", context)
 
 
+def _official_filters(request, villages) -> dict:
+    """The desa, position, position status and sort an official list is narrowed and ordered by
+    (`?desa=`, `?position=`, `?status=`, `?sort=`): a desa outside `villages` or an unknown value is a 404."""
+    village, choices = None, villages.filter(kind__in=Village.GOVERNED_KINDS).select_related("subdistrict")
+    if request.GET.get("desa"):
+        village = get_object_or_404(villages, pk=request.GET["desa"])
+        villages = villages.filter(pk=village.pk)
+    return {
+        "villages": villages,
+        "village": village,
+        "desa_choices": choices.order_by("name", "pk"),
+        "position": _choice(request, "position", ("", *Position.values)),
+        "status": _choice(request, "status", ("", *Post.Status.values)),
+        "sort": _choice(request, "sort", tuple(OFFICIAL_SORTS)),
+    }
+
+
 @login_required
 def official_list(request, code):
-    """The officials behind an official figure of the dashboard, 100 to a page."""
+    """The officials behind an official figure of the dashboard, 100 to a page, or all of them in Excel."""
     scope = _list_scope(request, code, OFFICIAL_FILTERS)
+    scope |= _official_filters(request, scope["villages"])
     program, day = scope["program"], scope["day"]
-    people = officials_by_coverage(
-        villages=scope["villages"], program=program, day=day, which=scope["which"]
-    ).prefetch_related(
-        Prefetch("posts", Post.objects.active_on(day).select_related("village"), to_attr="held_posts"),
+    wanted = {k: scope[k] for k in ("villages", "position", "status")}
+    people = officials_listed(program=program, day=day, which=scope["which"], sort=scope["sort"], **wanted)
+    people = people.prefetch_related(
+        Prefetch(
+            "posts",
+            listed_posts(day=day, **wanted).select_related("village__subdistrict").order_by(position_rank(), "pk"),
+            to_attr="held_posts",
+        ),
         Prefetch(
             "enrollments",
             Enrollment.objects.filter(program=program).select_related("funding_source"),
             to_attr="program_enrollments",
         ),
     )
-    page = Paginator(people.order_by("full_name", "pk"), 100).get_page(request.GET.get("page"))
-    context = {**scope, "page": page}
+    if request.GET.get("format") == "xlsx":
+        return _officials_xlsx(request, people, scope=scope)
+    context = {
+        **scope,
+        "page": Paginator(people, 100).get_page(request.GET.get("page")),
+        "subdistricts": scope["regency"].subdistricts.order_by("name"),
+        "positions": Position.choices,
+        "statuses": Post.Status.choices,
+        "sorts": OFFICIAL_SORT_LABELS,
+    }
     return render(request, "enrollment/official_list.html", context)
+
+
+def _officials_xlsx(request, people, *, scope: dict):
+    """The rows of the page, all of them: names and masked NIKs of officials, so it is logged."""
+    regency, program, day = scope["regency"], scope["program"], scope["day"]
+    target = f"{regency.code} {program.code} {scope['which']} {day.isoformat()}"
+    access_record(request, AccessRecord.Kind.OFFICIALS, target=target, niks={regency.pk: people.count()}, masked=True)
+    return exports.official_list_xlsx(people, regency=regency, program=program, day=day, which=scope["which"])
 
 
 @login_required
@@ -217,6 +269,8 @@ def followup(request, code):
     program = program_for(request.user, request.GET.get("program"))
     day = _day(request)
     rows = villages_by_coverage(villages=_regency_villages(regency), program=program, day=day, which="uncovered")
+    # Those that have sent nothing first, then those returned, then those waiting at DPMD, then at BPJS.
+    rows = with_submission_stage(rows, program).order_by("submission_stage", "subdistrict__name", "name", "pk")
     if request.GET.get("format") == "xlsx":
         return _villages_xlsx(request, rows, regency=regency, program=program, day=day, which="uncovered")
     return render(
@@ -227,6 +281,7 @@ def followup(request, code):
             "program": program,
             "day": day,
             "rows": rows,
+            "show_submission": True,
             "programs": programs_visible_to(request.user),
         },
     )

@@ -16,7 +16,7 @@ from enrollment.selectors import coverage, enrollments_visible_to
 from portal.selectors import search_officials
 from submissions.selectors import missing_documents, roster_locked
 from submissions.services import open_submissions
-from villages.models import Post
+from villages.models import Post, position_rank
 from villages.roster_import.selectors import recent_imports
 from villages.selectors import officials_visible_to, posts_visible_to
 
@@ -26,7 +26,11 @@ def village_detail(request, code):
     village = village_for_user(request.user, code)
     programs = list(programs_visible_to(request.user))
     day = timezone.localdate()
-    posts = list(Post.objects.filter(village=village).select_related("person").order_by("ended_on", "position"))
+    posts = list(
+        Post.objects.filter(village=village)
+        .select_related("person")
+        .order_by("ended_on", position_rank(), "person__full_name", "pk")
+    )
     current = [p for p in posts if p.ended_on is None]
     enrollments = (
         enrollments_visible_to(request.user)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,8 @@ from accounts.notifications import in_app_language, notify
 from core.models import Program, Village
 from core.roles import Role
 from core.selectors import governed_villages
+from core.spreadsheets.columns import Column, village_columns
+from core.spreadsheets.writer import title_text, xlsx_response
 from enrollment.models import Enrollment, covering
 from submissions.models import Submission
 from villages.models import Post
@@ -140,6 +143,32 @@ def overdue_officials(*, villages: QuerySet[Village], program: Program, day: dt.
         .select_related("person", "village__subdistrict")
         .order_by("started_on", "village__code", "person__full_name", "pk")
     )
+
+
+def overdue_officials_xlsx(posts: QuerySet[Post], *, regency, program: Program, day: dt.date) -> HttpResponse:
+    """The officials past the deadline, the rows of the page in its order, the NIK masked as there."""
+    columns = [
+        *village_columns(),
+        Column("name", _("Name"), 28),
+        Column("nik", _("NIK"), 20, text=True),
+        Column("post", _("Post"), 26),
+        Column("started", _("Inaugurated"), 14, date=True),
+    ]
+    rows = (
+        [
+            p.village.code,
+            p.village.name,
+            p.village.subdistrict.name,
+            p.person.full_name,
+            p.person.nik_masked,
+            p.title,
+            p.started_on,
+        ]
+        for p in posts.iterator(chunk_size=2000)
+    )
+    title = title_text(_("Officials past the deadline"), regency=regency, program=program, day=day)
+    filename = f"tenggat-{program.code}-{regency.code}-{day.isoformat()}.xlsx"
+    return xlsx_response(filename=filename, sheet_title=program.short_name, title=title, columns=columns, rows=rows)
 
 
 # --- the daily reminder ------------------------------------------------------------------------------

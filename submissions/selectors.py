@@ -35,3 +35,24 @@ def missing_documents(person_ids: list[int], programs: list[Program]) -> dict[in
         )
     )
     return {pid: [t for t in required if (pid, t.pk) not in have] for pid in person_ids}
+
+
+def with_submission_stage(villages, program: Program):
+    """Each desa with its latest submission's status in the program (`submission_status`, None when it
+    has none) and how far that is (`submission_stage`): nothing sent (none, or a draft), returned to the
+    desa, waiting at DPMD (submitted or verified), waiting at BPJS (forwarded). Two subqueries."""
+    from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+
+    from submissions.models import Submission
+
+    latest = Submission.objects.filter(village=OuterRef("pk"), program=program).order_by("-created_at", "-pk")
+    Status = Submission.Status
+    return villages.annotate(submission_status=Subquery(latest.values("status")[:1])).annotate(
+        submission_stage=Case(
+            When(submission_status=Status.RETURNED, then=Value(1)),
+            When(submission_status__in=[Status.SUBMITTED, Status.VERIFIED], then=Value(2)),
+            When(submission_status=Status.FORWARDED, then=Value(3)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )

@@ -104,7 +104,7 @@ def officials_in_submission(submission: Submission) -> QuerySet[Post]:
             enrollment_status=Subquery(open_enrollment.values("status")[:1]),
             participant_number=Subquery(open_enrollment.values("participant_number")[:1]),
         )
-        .order_by("position", "person__full_name", "pk")
+        .by_rank("person__full_name", "pk")
     )
 
 

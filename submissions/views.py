@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.access import access_record
+from accounts.models import AccessRecord
 from core.models import FundingSource, Program, Village
 from core.permissions import has_regency_scope, may_start_submission, regency_for_user, village_for_user
 from core.selectors import programs_visible_to
@@ -257,6 +259,13 @@ def regency_deadlines(request, code):
     program = program_for(request.user, request.GET.get("program") or default)
     day = timezone.localdate()
     villages = Village.objects.filter(subdistrict__regency=regency)
+    overdue = deadlines.overdue_officials(villages=villages, program=program, day=day)
+    if request.GET.get("format") == "xlsx":
+        target = f"{regency.code} {program.code} tenggat {day.isoformat()}"
+        access_record(
+            request, AccessRecord.Kind.OFFICIALS, target=target, niks={regency.pk: overdue.count()}, masked=True
+        )
+        return deadlines.overdue_officials_xlsx(overdue, regency=regency, program=program, day=day)
     context = {
         "regency": regency,
         "programs": programs,
@@ -266,8 +275,6 @@ def regency_deadlines(request, code):
         "statuses": Submission.Status.choices,
         "summary": deadlines.deadline_summary(villages=villages, program=program, day=day),
         "villages": deadlines.villages_behind_deadline(villages=villages, program=program, day=day),
-        "page": Paginator(deadlines.overdue_officials(villages=villages, program=program, day=day), 100).get_page(
-            request.GET.get("page")
-        ),
+        "page": Paginator(overdue, 100).get_page(request.GET.get("page")),
     }
     return render(request, "submissions/deadlines.html", context)

@@ -65,3 +65,20 @@ class EnrollmentFactory(DjangoModelFactory):
 
 
 __all__ = ["EnrollmentFactory", "PersonFactory", "PostFactory", "Role", "UserFactory", "make_nik"]
+
+
+def officials_against_the_alphabet(village: Village) -> list[str]:
+    """The only current officials of `village`, one per SOTK rank, whose names and local titles sort the
+    other way round (a kadus "Aan" titled "Ajudan Dusun", a kepala desa "Zul" titled "Wali Desa"): their
+    names in SOTK order, Kepala Desa first."""
+    Post.objects.filter(village=village).delete()
+    held = [
+        (Position.KEPALA_DESA, "Zul Kades", "Wali Desa"),
+        (Position.SEKRETARIS_DESA, "Dedi Sekdes", ""),
+        (Position.KAUR_KEUANGAN, "Cici Kaur", ""),
+        (Position.KASI_PEMERINTAHAN, "Bambang Kasi", ""),
+        (Position.KEPALA_DUSUN, "Aan Kadus", "Ajudan Dusun"),
+    ]
+    for position, name, title in held:
+        PostFactory(person=PersonFactory(full_name=name), village=village, position=position, local_title=title)
+    return [name for _, name, _ in held]

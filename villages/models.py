@@ -11,7 +11,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -97,6 +97,13 @@ class Position(models.TextChoices):
     STAF = "staf", _("Staf")
 
 
+def position_rank(field: str = "position") -> Case:
+    """The SOTK rank of a position as an SQL expression (Kepala Desa 0, Sekretaris 1, the Kaur, the Kasi,
+    Kepala Dusun, Staf), the one place officials are ordered from: their job titles do not sort that way."""
+    whens = [When(**{field: value}, then=Value(rank)) for rank, value in enumerate(Position.values)]
+    return Case(*whens, default=Value(len(Position.values)), output_field=IntegerField())
+
+
 class PostQuerySet(models.QuerySet):
     def active_on(self, day: dt.date) -> PostQuerySet:
         """Posts held on `day`: begun by then and not ended before or on it."""
@@ -104,6 +111,10 @@ class PostQuerySet(models.QuerySet):
 
     def current(self) -> PostQuerySet:
         return self.filter(ended_on__isnull=True)
+
+    def by_rank(self, *then: str) -> PostQuerySet:
+        """Ordered by SOTK rank, then by `then` (e.g. the holder's name)."""
+        return self.order_by(position_rank(), *then)
 
     def main_first(self) -> PostQuerySet:
         """Ordered so that each official's main post comes first (see MAIN_POST_ORDER)."""

@@ -10,7 +10,7 @@ import pytest
 
 from core.models import Village
 from core.nik import mask_nik
-from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik, officials_against_the_alphabet
 from tests.spreadsheets import table_rows
 from villages.models import Post
 
@@ -160,3 +160,11 @@ def test_regency_export_costs_the_same_queries_for_the_demo(demo, dpmd_mukomuko,
     with django_assert_max_num_queries(8):
         rows = sheet(client.get("/wilayah/17.06/perangkat.xlsx"))
     assert len(rows) - 1 == Post.objects.current().filter(village__subdistrict__regency_id="17.06").count() >= 1220
+
+
+def test_village_export_lists_officials_by_sotk_rank(suka_pindah, dpmd_mukomuko, login):
+    in_rank_order = officials_against_the_alphabet(suka_pindah)
+
+    header, *rows = sheet(login(dpmd_mukomuko).get("/desa/17.06.01.2005/perangkat.xlsx"))
+
+    assert [row[header.index("Nama")] for row in rows] == in_rank_order

@@ -10,7 +10,7 @@ import pytest
 from core.models import Program
 from core.nik import mask_nik
 from core.permissions import may_see_nik
-from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik, officials_against_the_alphabet
 from tests.html import Element, facts, numbers, page, row_linking, section
 from villages.models import Post
 
@@ -219,3 +219,14 @@ def test_village_head_does_not_see_a_post_held_in_another_desa(budi, arah_tiga, 
 
     assert response.status_code == 200
     assert post_villages(response) == ["/desa/17.06.01.2007/"]
+
+
+def test_village_page_lists_officials_by_sotk_rank_whatever_their_names_and_titles(
+    login, head_suka_pindah, suka_pindah
+):
+    in_rank_order = officials_against_the_alphabet(suka_pindah)
+
+    response = login(head_suka_pindah).get(f"/desa/{suka_pindah.code}/")
+
+    names = [th.text for th in officials(response).find("tbody").find_all("th")]
+    assert names == in_rank_order

@@ -27,6 +27,7 @@ from submissions.services import submission_start, submission_submit
 from submissions.tasks import send_deadline_reminders
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 from tests.html import number, numbers, page, section
+from tests.spreadsheets import table_rows
 from villages.models import Person, Post
 
 TODAY = timezone.localdate()
@@ -325,3 +326,29 @@ def test_no_reminder_on_the_last_day_to_register_one_the_day_after(lebong_desa):
     send_deadline_reminders(day="2026-02-16")
 
     assert (on_the_day, Notification.objects.filter(user=head).count()) == (0, 1)
+
+
+# --- the Excel download ------------------------------------------------------------------------------
+
+
+def test_deadlines_excel_holds_the_officials_of_the_page_in_its_order(suka_pindah, arah_tiga, dpmd_mukomuko, login):
+    late = [official(suka_pindah, 9641, inaugurated=LONG_AGO), official(arah_tiga, 9642, inaugurated=LONG_AGO)]
+    recent = official(suka_pindah, 9643, inaugurated=RECENTLY)
+    client = login(dpmd_mukomuko)
+
+    shown = deadlines_page(client.get("/wilayah/17.06/tenggat/"))
+    response = client.get("/wilayah/17.06/tenggat/?program=bpjs_kesehatan&format=xlsx")
+
+    assert response.status_code == 200
+    header, *rows = table_rows(response.content)
+    names = [row[header.index("Nama")] for row in rows]
+    assert len(names) == shown.listed
+    on_page = [link for link in shown.official_links if link.startswith("/perangkat/")]
+    assert names[: len(on_page)] == [Person.objects.get(pk=link.split("/")[2]).full_name for link in on_page]
+    assert {p.full_name for p in late} <= set(names)
+    assert recent.full_name not in names
+
+
+def test_deadlines_excel_is_404_outside_the_scope(dpmd_majene, head_suka_pindah, login):
+    for user in (dpmd_majene, head_suka_pindah):
+        assert login(user).get("/wilayah/17.06/tenggat/?format=xlsx").status_code == 404

@@ -26,7 +26,7 @@ from submissions.services import (
     submission_verify,
     with_officials_incomplete,
 )
-from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
+from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik, officials_against_the_alphabet
 from tests.html import messages, number, page, section
 from villages.models import Post
 from villages.services import official_create, post_end
@@ -688,3 +688,13 @@ def test_village_page_of_a_kelurahan_has_no_submissions_panel(regions, dpmd_muko
 
     assert 'id="pengajuan"' not in html
     assert "pengajuan/mulai/" not in html
+
+
+def test_submission_page_lists_officials_by_sotk_rank(suka_pindah, kes, head_suka_pindah, login):
+    in_rank_order = officials_against_the_alphabet(suka_pindah)
+    submission = submission_start(actor=head_suka_pindah, village=suka_pindah, program=kes)
+
+    response = login(head_suka_pindah).get(f"/pengajuan/{submission.pk}/")
+
+    table = section(page(response), "Perangkat desa").find("table")
+    assert [th.text for th in table.find("tbody").find_all("th")] == in_rank_order
