@@ -47,7 +47,6 @@ HEADER_SYNONYMS = [
     ("Mulai Menjabat", "TMT Jabatan"),
     ("Status Jabatan", "Status"),
     ("Nama Jabatan Lokal", "Jabatan Lokal"),
-    ("Tanggal Berhenti", "Tgl Berhenti"),
 ]
 
 
@@ -71,7 +70,15 @@ def head(head_suka_pindah, login):
 def test_every_header_synonym_imports_its_column(header, synonym, head):
     headers = [synonym if h == header else h for h in HEADERS]
     row = official(
-        nik(3), "Dedi Gunawan", phone="081234567890", sk_number="141/12/2024", wage="2.850.000", local_title="Kadus"
+        nik(3),
+        "Dedi Gunawan",
+        phone="081234567890",
+        sk_number="141/12/2024",
+        wage="2.850.000",
+        local_title="Kadus",
+        status="Plt",
+        sk_date="02-01-2024",
+        inauguration="05-01-2024",
     )
 
     upload(head, xlsx([row], headers=headers))
@@ -84,7 +91,8 @@ def test_every_header_synonym_imports_its_column(header, synonym, head):
         dt.date(1985, 8, 17),
     )
     assert (post.person.phone, post.sk_number, post.wage_basis) == ("081234567890", "141/12/2024", 2_850_000)
-    assert (post.term_start, post.local_title) == (dt.date(2024, 1, 1), "Kadus")
+    assert (post.term_start, post.local_title, post.status) == (dt.date(2024, 1, 1), "Kadus", Post.Status.PLT)
+    assert (post.sk_date, post.inauguration_date) == (dt.date(2024, 1, 2), dt.date(2024, 1, 5))
 
 
 OFFICE_HEADERS = ["No", "No. KTP", "Nama", "JK", "Tgl Lahir", "Jabatan", "No SK", "Tgl SK", "Tgl Pelantikan", "Siltap"]

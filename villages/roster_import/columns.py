@@ -36,7 +36,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("term_start", "Mulai Menjabat", 14, date=True, aliases=("Tanggal Mulai Menjabat", "TMT Jabatan")),
     Column("term_end", "Akhir Masa Jabatan", 14, date=True, aliases=("Akhir Jabatan",)),
     Column("wage_basis", "Dasar Upah (Rp)", 16, money=True, aliases=("Siltap", "Penghasilan Tetap")),
-    Column("ended_on", "Tanggal Berhenti", 14, date=True, aliases=("Tgl Berhenti",)),
+    Column("ended_on", "Tanggal Berhenti", 14, date=True),
     Column("end_reason", "Alasan Berhenti", 28),
 )
 
