@@ -14,7 +14,15 @@ from bpjs.models import ReconciliationMapping
 from bpjs.services import normalize_participant_number
 from core import nik as nik_lib
 from core.models import Program, Regency
-from core.spreadsheets.cells import CellError, cell_text, header_key, is_blank, is_formula, parse_nik, parse_rupiah
+from core.spreadsheets.cells import (
+    CellError,
+    cell_text,
+    is_blank,
+    is_formula,
+    loose_key,
+    parse_nik,
+    parse_rupiah,
+)
 from core.spreadsheets.reader import ImportFileError
 from core.text import name_problem
 from enrollment.models import Enrollment
@@ -55,8 +63,7 @@ _INACTIVE_WORDS = {"nonaktif", "tidakaktif", "inactive", "nonactive", "na", "pas
 # --- the file's columns ------------------------------------------------------------------------------
 
 
-def _key(text: object) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", header_key(text)).strip()
+_key = loose_key
 
 
 def _guess(key: str) -> str | None:

@@ -31,6 +31,12 @@ def header_key(text: object) -> str:
     return _SUFFIX.sub("", value).strip().lower()
 
 
+def loose_key(text: object) -> str:
+    """header_key, with dots, slashes and other punctuation read as spaces: 'No.HP', 'No. HP' and 'no hp'
+    are the same header."""
+    return re.sub(r"[^a-z0-9]+", " ", header_key(text)).strip()
+
+
 class CellError(ValueError):
     def __init__(self, message: str):
         super().__init__(message)

@@ -20,6 +20,7 @@ class Column:
     text: bool = False  # a text cell ('@'): Excel keeps leading zeros and all 16 digits of a NIK
     date: bool = False  # a date cell shown DD-MM-YYYY
     money: bool = False  # whole rupiah, a number shown Rp1.700.000
+    aliases: tuple[str, ...] = ()  # other headers read as this column ('No HP' for 'No. HP')
 
 
 @dataclass

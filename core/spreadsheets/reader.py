@@ -29,7 +29,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
-from core.spreadsheets.cells import header_key, is_blank
+from core.spreadsheets.cells import is_blank, loose_key
 from core.spreadsheets.columns import Column
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -319,8 +319,12 @@ def _csv_rows(fileobj: IO[bytes]):
         raise not_a_spreadsheet()  # binary content (an image, a PDF ...) named .csv
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _not_utf8() from exc
+    except UnicodeDecodeError:
+        # Excel in an Indonesian (or any Western) Windows saves "CSV (Comma delimited)" in Windows-1252.
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise _not_utf8() from exc
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     try:
@@ -355,13 +359,14 @@ class HeaderMatch:
 
 
 def match_header(header: tuple, columns: tuple[Column, ...]) -> HeaderMatch:
-    """Case, spacing, a trailing '*' and a trailing note such as '(Rp)' do not matter (header_key)."""
-    wanted = {header_key(c.header): c for c in columns}
+    """A column is found under its header or one of its aliases; case, spacing, punctuation, a trailing '*'
+    and a trailing note such as '(Rp)' do not matter (loose_key)."""
+    wanted = {loose_key(name): c for c in columns for name in (c.header, *c.aliases)}
     match = HeaderMatch()
     for index, text in enumerate(header):
         if is_blank(text):
             continue
-        column = wanted.get(header_key(text))
+        column = wanted.get(loose_key(text))
         if column is None:
             match.unknown.append(str(text).strip())
         elif column.key in match.positions:

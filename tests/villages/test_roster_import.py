@@ -683,8 +683,8 @@ def test_a_sheet_with_only_the_header_row_is_refused(head, budi):
 
 
 def test_missing_and_renamed_headers_are_named(head, budi):
-    headers = [h for h in HEADERS if h not in ("Tanggal SK", "Jabatan")]
-    headers[headers.index("Nama Lengkap")] = "Nama"
+    headers = [h for h in HEADERS if h not in ("Tanggal SK", "Jabatan")]  # Tanggal SK is optional
+    headers[headers.index("Nama Lengkap")] = "Nama Panggilan"
     before = db_state()
 
     response = upload(head, xlsx([], headers=headers))
@@ -692,10 +692,10 @@ def test_missing_and_renamed_headers_are_named(head, budi):
     [message] = errors_of(response)
     expected = in_indonesian(
         "These columns are missing or were renamed: %(missing)s. Keep the header row of the template exactly as it is.",
-        missing="Nama Lengkap, Jabatan, Tanggal SK",
+        missing="Nama Lengkap, Jabatan",
     )
     assert message.startswith(expected)
-    assert "Nama" in message.removeprefix(expected)
+    assert "Nama Panggilan" in message.removeprefix(expected)
     assert db_state() == before
 
 
@@ -781,8 +781,8 @@ def test_a_file_larger_than_the_limit_is_refused(head, budi, settings):
     assert db_state() == before
 
 
-def test_a_csv_file_not_in_utf8_is_refused(head, budi):
-    content = "NIK;Nama Lengkap\n1706011708859501;Mu\xf1oz\n".encode("latin-1")
+def test_a_csv_file_in_utf16_is_refused(head, budi):
+    content = "NIK;Nama Lengkap\n1706011708859501;Mu\xf1oz\n".encode("utf-16")
 
     response = upload(head, content, name="perangkat.csv")
 
@@ -1035,7 +1035,10 @@ def test_a_required_cell_left_empty_is_reported(head, budi):
     errors = row_errors(head, [official(nik(3), None, term_start=None)])
 
     fill = in_indonesian("Fill in this column.")
-    assert errors == [(2, "Nama Lengkap", fill), (2, "Mulai Menjabat", fill)]
+    no_start = in_indonesian(
+        "Fill in Mulai Menjabat, or at least Tanggal Pelantikan or Tanggal SK: the start of the term is needed."
+    )
+    assert errors == [(2, "Nama Lengkap", fill), (2, "Mulai Menjabat", no_start)]
 
 
 def test_a_second_definitif_kepala_desa_is_refused_before_anything_is_saved(suka_pindah, head):

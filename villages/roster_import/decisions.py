@@ -178,7 +178,8 @@ def _set(obj, key: str, value, changes: list[Change]) -> bool:
 
 
 def _row_fields(row: Row, keys: tuple[str, ...]) -> dict[str, object]:
-    values = {key: row.get(key) for key in keys}
+    # A column the file does not have changes nothing: an office sheet without Nomor SK keeps the SK.
+    values = {key: row.get(key) for key in keys if key in row.values}
     for key in ("phone", "local_title", "sk_number", "end_reason"):
         if key in values and values[key] is None:
             values[key] = ""

@@ -26,7 +26,6 @@ _PARSERS: dict[str, Callable[[object], object]] = {
     "nik": cells.parse_nik,
     "sex": roster_columns.parse_sex,
     "phone": cells.parse_phone,
-    "position": roster_columns.POSITIONS.parse,
     "status": roster_columns.STATUSES.parse,
     "end_reason": roster_columns.END_REASONS.parse,
     "wage_basis": cells.parse_rupiah,
@@ -42,6 +41,7 @@ _REQUIRED = {c.key for c in BY_KEY.values() if c.required}
 
 def parse_row(plan: Plan, number: int, raw: dict[str, object], today: dt.date) -> Row:
     row = Row(number)
+    implied_title = ""
     for key, value in raw.items():
         if value is None and key not in _REQUIRED:
             row.values[key] = _BLANK.get(key)  # an empty optional cell (most of them): nothing to parse
@@ -54,13 +54,40 @@ def parse_row(plan: Plan, number: int, raw: dict[str, object], today: dt.date) -
             plan.error(row, key, _("Fill in this column."))
             continue
         try:
-            row.values[key] = _PARSERS[key](value)
+            if key == "position":
+                row.values[key], implied_title = roster_columns.parse_position(value)
+            else:
+                row.values[key] = _PARSERS[key](value)
         except CellError as exc:
             plan.error(row, key, exc.message)
+    if implied_title and cells.is_blank(raw.get("local_title")):
+        row.values["local_title"] = implied_title  # a local title written in its own column is kept
     row.values["status"] = row.values.get("status") or Post.Status.DEFINITIF
+    _fill_term_start(plan, row, raw)
     _check_nik(plan, row, today)
     _check_dates(plan, row, today)
     return row
+
+
+def _fill_term_start(plan: Plan, row: Row, raw: dict[str, object]) -> None:
+    """Without Mulai Menjabat the term starts at the inauguration, else at the SK date, and the row says so."""
+    if not cells.is_blank(raw.get("term_start")):
+        return
+    for key, message in (
+        ("inauguration_date", _("Mulai Menjabat is empty: the term starts at Tanggal Pelantikan, %(date)s.")),
+        ("sk_date", _("Mulai Menjabat is empty: the term starts at Tanggal SK, %(date)s.")),
+    ):
+        if row.get(key):
+            row.values["term_start"] = row.get(key)
+            plan.warnings.append(
+                Issue(row.number, BY_KEY["term_start"].header, message % {"date": row.get(key).strftime("%d-%m-%Y")})
+            )
+            return
+    plan.error(
+        row,
+        "term_start",
+        _("Fill in Mulai Menjabat, or at least Tanggal Pelantikan or Tanggal SK: the start of the term is needed."),
+    )
 
 
 def _check_nik(plan: Plan, row: Row, today: dt.date) -> None:

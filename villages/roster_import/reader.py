@@ -1,7 +1,8 @@
 """An officials file as a table of rows under the template's header, or the reason it cannot be read.
 
 The file as a whole is checked by core.spreadsheets.reader; here, the officials-specific rules: every
-column of the template is there, once, and the file holds at most ROSTER_IMPORT_MAX_ROWS officials.
+required column of the template is there (under its header or an alias), once, and the file holds at most
+ROSTER_IMPORT_MAX_ROWS officials.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _check_header(values: list[tuple[int, tuple]], columns) -> HeaderMatch:
         raise ImportFileError(
             _("The column %(column)s appears twice in the header row. Keep one.") % {"column": match.repeated[0].header}
         )
-    missing = [c.header for c in match.missing(columns, required_only=False)]
+    missing = [c.header for c in match.missing(columns)]
     if missing:
         message = _(
             "These columns are missing or were renamed: %(missing)s. Keep the header row of the template "
