@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from changes import selectors, services
 from changes.models import DataChangeRequest, ProgramConfirmation
 from core import nik as nik_lib
+from core.api_steps import StepView
 from core.permissions import may_see_nik
 from villages.models import Person
 from villages.selectors import post_for_user
@@ -128,29 +128,25 @@ class DataChangeDetailView(generics.RetrieveAPIView):
         return selectors.data_changes_visible_to(self.request.user).prefetch_related("confirmations")
 
 
-class DataChangeStepView(APIView):
+@extend_schema_view(post=extend_schema(request=DecisionInput, responses={200: DataChangeSerializer}))
+class DataChangeStepView(StepView):
     """DPMD's check or BPJS's confirmation; the URL names the step."""
 
-    step = ""
     serializer_class = DataChangeSerializer
+    inputs = {"check": DecisionInput, "confirm": DecisionInput}
 
-    @extend_schema(request=DecisionInput, responses={200: DataChangeSerializer})
-    def post(self, request, pk):
-        change = selectors.data_change_for_user(request.user, pk)
-        data = DecisionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        approve, note = data.validated_data["decision"] == "approve", data.validated_data["note"]
+    def get_object(self, request, pk):
+        return selectors.data_change_for_user(request.user, pk)
+
+    def perform(self, request, change, *, decision, note, program):
+        approve = decision == "approve"
         if self.step == "check":
             change = services.data_change_check(actor=request.user, request=change, approve=approve, note=note)
         else:
             change = services.data_change_confirm(
-                actor=request.user,
-                request=change,
-                confirm=approve,
-                note=note,
-                program_id=data.validated_data["program"] or None,
+                actor=request.user, request=change, confirm=approve, note=note, program_id=program or None
             )
-        return Response(DataChangeSerializer(change, context={"request": request}).data)
+        return DataChangeSerializer(change, context={"request": request}).data
 
 
 urlpatterns = [

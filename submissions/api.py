@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_steps import StepView
 from core.masks import participant_number_for
 from core.models import DocumentType, FundingSource
 from core.permissions import village_for_user
@@ -201,10 +202,10 @@ class SubmissionDetailView(generics.RetrieveAPIView):
         return services.submissions_visible_to(self.request.user).prefetch_related("events__actor")
 
 
-class SubmissionStepView(APIView):
+@extend_schema_view(post=extend_schema(request=NoteInput, responses={200: SubmissionSerializer}))
+class SubmissionStepView(StepView):
     """One step of a submission; the URL names the step."""
 
-    step = ""
     inputs = {"submit": NoteInput, "verify": NoteInput, "return": ReturnInput, "forward": ForwardInput}
     actions = {
         "submit": services.submission_submit,
@@ -213,20 +214,15 @@ class SubmissionStepView(APIView):
         "forward": services.submission_forward,
     }
 
-    @extend_schema(request=NoteInput, responses={200: SubmissionSerializer})
-    def post(self, request, pk):
-        submission = services.submission_for_user(request.user, pk, step=self.step)
-        data = self.inputs[self.step](data=request.data)
-        data.is_valid(raise_exception=True)
-        result = self.actions[self.step](actor=request.user, submission=submission, **data.validated_data)
+    def get_object(self, request, pk):
+        return services.submission_for_user(request.user, pk, step=self.step)
+
+    def perform(self, request, submission, **values):
+        result = self.actions[self.step](actor=request.user, submission=submission, **values)
         if isinstance(result, services.ForwardResult):
-            body = {
-                **SubmissionSerializer(result.submission).data,
-                "created": result.created,
-                "skipped": result.skipped,
-            }
-            return Response(body)
-        return Response(SubmissionSerializer(result).data)
+            body = SubmissionSerializer(result.submission).data
+            return {**body, "created": result.created, "skipped": result.skipped}
+        return SubmissionSerializer(result).data
 
 
 class OfficialDocumentsView(APIView):

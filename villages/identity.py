@@ -42,18 +42,22 @@ def identity_frozen(person) -> bool:
     return person.pk is not None and bool(frozen_person_ids([person.pk]))
 
 
-def identity_changes(person, *, nik: str | None = None, **fields) -> list[str]:
-    """The identity fields whose given value differs from the person's."""
-    changed = []
-    if nik is not None and nik_lib.normalize_nik(nik) != person.nik:
-        changed.append("nik")
-    changed += [name for name in IDENTITY_FIELDS[1:] if name in fields and fields[name] != getattr(person, name)]
-    return changed
+def changed_fields(person, names: Iterable[str], *, nik: str | None = None, fields: dict) -> list[str]:
+    """Of `names` (and the NIK, when given), those whose given value differs from the person's; a text
+    sent back as the form showed it is no change, whatever its spacing."""
+    changed = ["nik"] if nik is not None and nik_lib.normalize_nik(nik) != person.nik else []
+    return changed + [name for name in names if name in fields and _differs(fields[name], getattr(person, name))]
+
+
+def _differs(new, old) -> bool:
+    if isinstance(new, str) and isinstance(old, str):
+        return " ".join(new.split()) != " ".join(old.split())
+    return new != old
 
 
 def ensure_identity_open(person, *, nik: str | None = None, **fields) -> None:
     """Refuse a change of a frozen identity, each field with the way to request it."""
-    changed = identity_changes(person, nik=nik, **fields)
+    changed = changed_fields(person, IDENTITY_FIELDS[1:], nik=nik, fields=fields)
     if not changed or not identity_frozen(person):
         return
     path = "".join(str(p()) for p in _request_paths[:1])

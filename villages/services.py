@@ -15,7 +15,7 @@ from core import nik as nik_lib
 from core.models import Village
 from core.permissions import ensure, may_edit_identity, may_edit_village
 from core.versioning import lock_version
-from villages.identity import ensure_identity_open
+from villages.identity import changed_fields, ensure_identity_open
 from villages.locks import locked_village_ids
 from villages.models import NikConflict, Person, Post
 from villages.selectors import home_post, may_settle_nik_conflict, village_in_scope
@@ -179,9 +179,7 @@ def ensure_post_current(post: Post) -> None:
 def ensure_may_change_identity(actor: User | None, person: Person, *, nik: str | None, fields: dict) -> None:
     """Refuse a change of the person's NIK, name, sex, birth date or phone by anyone but whoever may edit
     the desa of their home post (villages.selectors.home_post): a desa where they only act edits its post."""
-    changed = [name for name in PERSON_FIELDS if name in fields and _differs(fields[name], getattr(person, name))]
-    if nik is not None and nik_lib.normalize_nik(nik) != person.nik:
-        changed.insert(0, "nik")
+    changed = changed_fields(person, PERSON_FIELDS, nik=nik, fields=fields)
     if not changed or actor is None:
         return
     home = home_post(person)
@@ -191,13 +189,6 @@ def ensure_may_change_identity(actor: User | None, person: Person, *, nik: str |
             "their home post and by DPMD; here you change only this post."
         )
         raise ValidationError({name: message for name in changed})
-
-
-def _differs(new, old) -> bool:
-    """A value sent back as the form showed it is no change, whatever its spacing."""
-    if isinstance(new, str) and isinstance(old, str):
-        return " ".join(new.split()) != " ".join(old.split())
-    return new != old
 
 
 def _same_regency(one: Village, other: Village) -> bool:
