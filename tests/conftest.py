@@ -13,6 +13,7 @@ from core.models import Program, Regency, Village
 from core.roles import Role
 from core.services import regions_import
 from tests.factories import UserFactory
+from villages.models import Post
 
 SUKA_PINDAH = "17.06.01.2005"  # Lubuk Pinang, Mukomuko
 ARAH_TIGA = "17.06.01.2007"  # Lubuk Pinang, Mukomuko
@@ -58,6 +59,19 @@ def _celery_in_process(request):
     app.conf.task_always_eager = eager
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def set_aside_posts(regions):
+    """The session's demo, when another test of this worker loaded it, holds officials in every desa. A test
+    that counts or lists officials sets aside those of its area (`set_aside_posts(village=...)`, or every
+    post with no filter) inside its transaction, whose rollback brings them back; it then sees only what
+    it made."""
+
+    def set_aside(**where) -> None:
+        Post.objects.filter(**where).delete()
+
+    return set_aside
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ ADOLANG = "76.05.02.2003"  # a desa in Pamboang, Majene
 
 
 @pytest.fixture
-def officials(suka_pindah, arah_tiga, tk):
+def officials(suka_pindah, arah_tiga, tk, set_aside_posts):
     """Three officials not in BPJS TK and one who is, in two desa of Lubuk Pinang: the only posts there
     (the demo's are set aside for the test)."""
-    Post.objects.filter(village__subdistrict_id=LUBUK_PINANG).delete()
+    set_aside_posts(village__subdistrict_id=LUBUK_PINANG)
     held = [
         ("Cahya Kadus", arah_tiga, Position.KEPALA_DUSUN, Post.Status.DEFINITIF),
         ("Zaki Kasi", suka_pindah, Position.KASI_PEMERINTAHAN, Post.Status.PLT),

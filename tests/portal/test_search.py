@@ -10,7 +10,7 @@ from core.nik import mask_nik
 from enrollment.models import Enrollment
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
 from tests.html import page, parse
-from villages.models import Person, Position, Post
+from villages.models import Person, Position
 
 # Serials from 9501 up: far above any serial the demo hands out.
 SITI_NIK = make_nik(9501)
@@ -22,10 +22,9 @@ SHORT = "Ketik paling sedikit 3 karakter: nama atau NIK lengkap."
 
 
 @pytest.fixture(autouse=True)
-def _no_demo_officials(regions):
-    """The session's demo, when loaded, has officials of every name: they are set aside inside the test's
-    transaction, so each search finds only the officials the test made."""
-    Post.objects.all().delete()
+def _no_demo_officials(set_aside_posts):
+    """Each search finds only the officials the test made, not the demo's of every name."""
+    set_aside_posts()
 
 
 @pytest.fixture

@@ -62,10 +62,9 @@ def confirm(client) -> RosterImport:
 
 
 @pytest.fixture(autouse=True)
-def _suka_pindah_without_the_demo(suka_pindah):
-    """The session's demo, when loaded, already has a Kepala Desa and a Sekretaris in Suka Pindah: the
-    files here are the desa's first, so its posts are set aside inside the test's transaction."""
-    Post.objects.filter(village=suka_pindah).delete()
+def _suka_pindah_without_the_demo(suka_pindah, set_aside_posts):
+    """The files here are the desa's first: the demo's Kepala Desa and Sekretaris of Suka Pindah are set aside."""
+    set_aside_posts(village=suka_pindah)
 
 
 @pytest.fixture
