@@ -445,3 +445,16 @@ def test_a_term_of_office_gives_its_end_only_when_it_holds_a_date():
 def test_names_fold_with_their_titles_aside():
     assert "ahmad saputra" in name_keys("Drs. H. Ahmad Saputra, S.Pd.")
     assert "siti aisyah" in name_keys("SITÏ  Aisyah")
+
+
+def test_an_html_file_with_too_many_cells_is_refused(head, suka_pindah, monkeypatch):
+    monkeypatch.setattr("core.spreadsheets.html_table.MAX_CELLS", 100)
+    row = "<tr>" + '<td colspan="60">x</td>' * 3 + "</tr>"
+    content = f"<html><body><table>{row}</table></body></html>".encode()
+
+    response = upload(head, content, name="perangkat.xls")
+
+    assert errors_of(response) == [
+        in_indonesian("The file has too many cells to be an officials list: split it into several files.")
+    ]
+    assert not RosterImport.objects.exists()
