@@ -1,6 +1,6 @@
 from django.urls import path
 
-from villages import views_import
+from villages import views_import, views_import_nik
 
 urlpatterns = [
     path("desa/<str:code>/template.xlsx", views_import.village_import_template, name="village-import-template"),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("impor/<str:token>/konfirmasi/", views_import.import_confirm, name="import-confirm"),
     path("impor/<str:token>/batal/", views_import.import_discard, name="import-discard"),
     path("impor/<str:token>/coba-lagi/", views_import.import_retry, name="import-retry"),
+    path("impor/<str:token>/nik/", views_import_nik.import_niks, name="import-niks"),
 ]

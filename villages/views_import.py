@@ -32,7 +32,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Officials file"),
         help_text=_("The filled-in Excel template (.xlsx), or a CSV file (UTF-8) with the same headers."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.xls"}),  # .xls: OpenSID's HTML list
     )
 
 
@@ -105,7 +105,8 @@ def import_detail(request, token):
         "result": result,
         "counts": result.get("counts", {}),
         "running": roster_import.status in RUNNING,
-        "can_confirm": roster_import.status == RosterImport.Status.PREVIEW,
+        "can_confirm": roster_import.status == RosterImport.Status.PREVIEW and not result.get("needs_nik"),
+        "asks_nik": roster_import.status == RosterImport.Status.PREVIEW and bool(result.get("needs_nik")),
         "can_discard": roster_import.status in services.DISCARDABLE,
         "failed": roster_import.status == RosterImport.Status.FAILED,
         "can_retry": services.roster_import_retryable(roster_import),

@@ -3,6 +3,8 @@ officials", part 2.
 
 - columns.py: the columns of the file, shared with the template (villages/roster_template.py);
 - reader.py: opening a file and refusing one that is not a readable officials list;
+- opensid.py: OpenSID's officials list (an HTML table named .xls, no NIK), its rows matched to the
+  desa's current officials; nik_step.py: the preview's NIK form for the rows no official matched;
 - plan.py: what a plan is (each row's outcome, errors, warnings) and the preview JSON it shows;
 - parsing.py: parsing each row's cells, and the parsed rows kept between check and confirmation;
 - checks.py: the file-wide checks (desa of each row, locks, duplicate NIKs, single holders, one

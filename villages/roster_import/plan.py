@@ -75,6 +75,8 @@ class Plan:
     # these) and may edit (whose officials' personal data the file may change).
     visible_villages: set[str] = field(default_factory=set)
     editable_villages: set[str] = field(default_factory=set)
+    # Rows read without a NIK that no current official matched (opensid.py): the preview asks for it.
+    missing_nik: list[Row] = field(default_factory=list)
 
     def error(self, row: Row | int, key: str, message: str) -> None:
         number = row.number if isinstance(row, Row) else row
@@ -116,6 +118,9 @@ class Plan:
         }
         for kind in KINDS:
             preview[kind] = [_entry_json(e) for e in self.of_kind(kind)]
+        if self.missing_nik:
+            counts["needs_nik"] = len(self.missing_nik)
+            preview["needs_nik"] = [_needs_nik_json(row) for row in self.missing_nik]
         return preview
 
 
@@ -151,6 +156,18 @@ def display(key: str, value: object) -> str:
     if choices is not None:
         return str(dict(choices.choices).get(value, value))
     return str(value)
+
+
+def _needs_nik_json(row: Row) -> dict:
+    """A row without a NIK, as the NIK form shows it (what the file says of the official)."""
+    return {
+        "row": row.number,
+        "name": row.get("full_name") or "",
+        "birth_date": display("birth_date", row.get("birth_date")),
+        "sex": row.get("sex") or "",
+        "position": display("position", row.get("position")),
+        "local_title": row.get("local_title") or "",
+    }
 
 
 def _entry_json(entry: Entry) -> dict:

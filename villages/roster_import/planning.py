@@ -22,6 +22,7 @@ from villages.roster_import.checks import (
     resolve_villages,
 )
 from villages.roster_import.decisions import decide_row, keep_frozen_identities, lookup_persons
+from villages.roster_import.opensid import OpenSidTable, match_officials
 from villages.roster_import.parsing import parse_row
 from villages.roster_import.plan import Plan, Row
 
@@ -36,7 +37,10 @@ def build_plan(
 ) -> Plan:
     """Parse every row of a file, then decide each row's outcome (see replan)."""
     today = timezone.localdate()
-    plan = Plan(rows=len(table.rows))
+    notes = []
+    if isinstance(table, OpenSidTable):  # no NIK: each row takes that of the desa's official it names
+        notes = match_officials(table, village=village)
+    plan = Plan(rows=len(table.rows), warnings=notes)
     for index, (number, raw) in enumerate(table.rows, start=1):
         plan.parsed.append(parse_row(plan, number, raw, today))
         if progress and index % 500 == 0:
@@ -58,6 +62,8 @@ def _decide_all(plan: Plan, *, regency: Regency, village: Village | None, actor:
     resolve_villages(plan, rows, regency=regency, village=village, actor=actor)
     check_locks(plan, rows)
     check_duplicates(plan, rows)
+    # Rows without a NIK (an OpenSID list's unmatched officials): kept, and the preview asks for it.
+    plan.missing_nik = [row for row in rows if row.nik_hash is None and not row.has_errors]
 
     keyed = [row for row in rows if row.nik_hash and row.village]
     persons, posts_by_person = lookup_persons({row.nik_hash for row in keyed}, {row.village.pk for row in keyed})

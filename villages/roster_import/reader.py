@@ -13,12 +13,21 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from core.spreadsheets.html_table import looks_like_html
 from core.spreadsheets.reader import HeaderMatch, ImportFileError, Table, is_blank_row, match_header, read_rows
 from villages.roster_import.columns import SHEET_DATA, columns_for
+from villages.roster_import.opensid import read_opensid_table
 
 
 def read_table(fileobj: IO[bytes], *, name: str, regency_file: bool) -> Table:
     """The rows of the officials sheet, after every check that concerns the file as a whole."""
+    # --- OpenSID's download is an HTML table named .xls (villages/roster_import/opensid.py) ---
+    fileobj.seek(0)
+    if looks_like_html(fileobj.read(2048)):
+        fileobj.seek(0)
+        return read_opensid_table(fileobj, regency_file=regency_file)
+    fileobj.seek(0)
+    # --- end OpenSID ---
     values, kind = read_rows(fileobj, name=name, sheet=SHEET_DATA)
     table = _table(values, regency_file=regency_file)
     table.kind = kind

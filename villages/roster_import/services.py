@@ -44,6 +44,7 @@ from previews.models import Preview
 from previews.selectors import preview_owned
 from previews.services import preview_claim, preview_create, preview_delete, preview_discard, preview_update
 from villages.models import NikConflict, RosterImport
+from villages.roster_import.opensid import NEEDS_NIK
 from villages.roster_import.parsing import rows_data, rows_from_data
 from villages.roster_import.plan import KINDS, Plan
 from villages.roster_import.planning import build_plan, replan
@@ -329,6 +330,8 @@ def roster_import_confirm(*, actor: User, roster_import: RosterImport) -> Roster
     """Apply a checked import: at once when small, in a Celery task when large."""
     if roster_import.status != Status.PREVIEW:
         raise ValidationError(_not_confirmable(roster_import))
+    if (roster_import.result or {}).get("needs_nik"):  # an OpenSID list's unmatched rows (nik_step.py)
+        raise ValidationError(str(NEEDS_NIK))
     if preview_owned(actor, roster_import.preview if roster_import.preview_id else None) is None:
         raise ValidationError(str(EXPIRED))
     if roster_import.village is not None:
