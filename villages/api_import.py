@@ -119,15 +119,38 @@ def _run_step(request, token, service) -> Response:
     return Response(RosterImportSerializer(roster_import).data, status=code)
 
 
-class ImportConfirmView(APIView):
-    """POST: apply a checked import. 200 once applied; 202 while a large file is being saved (poll
-    GET /imports/<token>/); 409 when it cannot be confirmed (errors, already confirmed, roster locked);
-    503 when the task queue does not answer (the import is still waiting for its confirmation)."""
+class EndChoiceSerializer(serializers.Serializer):
+    post = serializers.IntegerField()
+    ended_on = serializers.CharField()
+    end_reason = serializers.CharField(allow_blank=True)
 
-    serializer_class = RosterImportSerializer
+
+class ConfirmSerializer(serializers.Serializer):
+    end = EndChoiceSerializer(many=True, required=False, default=list)
+
+
+class ImportConfirmView(APIView):
+    """POST: apply a checked import, optionally ending the posts of officials the preview lists as not in
+    the file: {"end": [{"post": <id from preview.absent>, "ended_on": "2025-12-31", "end_reason": "pensiun"}]}
+    (a post not chosen is left as it is). 200 once applied; 202 while a large file is being saved (poll
+    GET /imports/<token>/); 400 for a bad end choice (nothing is saved); 409 when it cannot be confirmed
+    (errors, already confirmed, roster locked); 503 when the task queue does not answer (the import is
+    still waiting for its confirmation)."""
+
+    serializer_class = ConfirmSerializer
 
     def post(self, request, token):
-        return _run_step(request, token, services.roster_import_confirm)
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        ends = [dict(choice) for choice in body.validated_data["end"]]
+
+        def confirm(*, actor, roster_import):
+            try:
+                return services.roster_import_confirm(actor=actor, roster_import=roster_import, ends=ends)
+            except services.EndChoiceError as exc:
+                raise serializers.ValidationError({"end": exc.messages}) from None
+
+        return _run_step(request, token, confirm)
 
 
 class ImportRetryView(APIView):

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -113,6 +114,8 @@ def import_detail(request, token):
         "upload_url": _upload_url(roster_import),
         "back_url": _back_url(roster_import),
         "regency_file": roster_import.village_id is None,
+        "end_reasons": Post.EndReason.choices,
+        "today": timezone.localdate(),
         # The counts say it all for a fresh preview; the message matters when the preview was re-made.
         "show_message": bool(roster_import.message)
         and not result.get("file_errors")
@@ -149,10 +152,26 @@ def _step(request, token: str, service) -> RosterImport | None:
     return None
 
 
+def _end_choices(data, roster_import: RosterImport) -> list[dict]:
+    """The ends chosen on the preview: for each official listed as not in the file, a reason (none: the
+    post is left as it is) and a date. The service checks them."""
+    choices = []
+    for item in (roster_import.result or {}).get("absent", []):
+        reason = data.get(f"end-{item['post']}-reason", "")
+        ended_on = data.get(f"end-{item['post']}-date", "")
+        if reason or ended_on:
+            choices.append({"post": item["post"], "ended_on": ended_on, "end_reason": reason})
+    return choices
+
+
 @login_required
 @require_POST
 def import_confirm(request, token):
-    roster_import = _step(request, token, services.roster_import_confirm)
+    def confirm(*, actor, roster_import):
+        ends = _end_choices(request.POST, roster_import)
+        return services.roster_import_confirm(actor=actor, roster_import=roster_import, ends=ends)
+
+    roster_import = _step(request, token, confirm)
     if roster_import and roster_import.status == RosterImport.Status.APPLIED and roster_import.village_id:
         messages.success(request, roster_import.message)
         return redirect("village-detail", code=roster_import.village_id)

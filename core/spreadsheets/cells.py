@@ -95,6 +95,14 @@ def clean_name(value: object, *, max_length: int) -> str:
     return clean_text(value, max_length=max_length)
 
 
+def clean_name_noted(value: object, *, max_length: int) -> tuple[str, str]:
+    """clean_name, and a note when spaces were tidied (a double space, a space at either end)."""
+    text = clean_name(value, max_length=max_length)
+    if isinstance(value, str) and value != text and value.replace("\u00a0", " ").split() == text.split():
+        return text, _("Extra spaces removed: read as “%(text)s”.") % {"text": text}
+    return text, ""
+
+
 # --- NIK ---------------------------------------------------------------------------------------------
 
 _SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
@@ -114,6 +122,17 @@ def parse_nik(value: object) -> str:
         )
     text = str(value).strip().lstrip("'")
     return nik_lib.normalize_nik(text)
+
+
+def parse_nik_noted(value: object) -> tuple[str, str]:
+    """parse_nik, and a note when the NIK was written with spaces, dots, dashes or an apostrophe. The note
+    shows the NIK masked: it is kept with the preview, where no full NIK may be."""
+    nik = parse_nik(value)
+    if str(value).strip() != nik and len(nik) == 16:
+        return nik, _("NIK written with spaces, dots, dashes or an apostrophe: read as the 16 digits %(nik)s.") % {
+            "nik": nik_lib.mask_nik(nik)
+        }
+    return nik, ""
 
 
 # --- dates -------------------------------------------------------------------------------------------
@@ -173,6 +192,24 @@ def parse_date(value: object) -> dt.date | None:
     return _checked(day, value)
 
 
+_USUAL = re.compile(r"^\d{2}-\d{2}-\d{4}$")
+
+
+def parse_date_noted(value: object) -> tuple[dt.date | None, str]:
+    """parse_date, and a note when the date was not a date cell nor written DD-MM-YYYY: an Excel serial
+    number, or text in another form (17/08/1985, 1985-08-17, 17.8.1985)."""
+    day = parse_date(value)
+    if day is None or isinstance(value, dt.date):
+        return day, ""
+    shown = day.strftime("%d-%m-%Y")
+    text = str(int(value) if isinstance(value, float) and value.is_integer() else value).strip()
+    if isinstance(value, int | float) or _SERIAL.match(text):
+        return day, _("Excel date number %(value)s: read as %(date)s.") % {"value": text, "date": shown}
+    if not _USUAL.match(text):
+        return day, _("Date written as %(value)s: read as %(date)s.") % {"value": text, "date": shown}
+    return day, ""
+
+
 def _checked(day: dt.date, shown: object) -> dt.date:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise _impossible(shown if isinstance(shown, str) else day.strftime("%d-%m-%Y"))
@@ -221,6 +258,19 @@ def parse_rupiah(value: object) -> int:
     raise _not_money(value)
 
 
+def parse_rupiah_noted(value: object) -> tuple[int, str]:
+    """parse_rupiah, and a note when the amount was written with Rp, separators or zero cents."""
+    amount = parse_rupiah(value)
+    grouped = f"{amount:,}".replace(",", ".")
+    # Written as the app writes money (2850000, 2.850.000, Rp2.850.000): nothing to say.
+    if isinstance(value, str) and value.strip() not in (str(amount), grouped, f"Rp{grouped}") and not is_blank(value):
+        return amount, _("Amount written as %(value)s: read as Rp%(amount)s.") % {
+            "value": value.strip(),
+            "amount": grouped,
+        }
+    return amount, ""
+
+
 def _not_money(value: object) -> CellError:
     return CellError(
         _("%(value)s is not an amount. Write the wage in whole rupiah, for example 2.850.000.") % {"value": value}
@@ -244,6 +294,16 @@ def parse_phone(value: object) -> str:
     if not _PHONE.match(text) or len(text) > 20:
         raise CellError(_("%(value)s is not a phone number.") % {"value": value})
     return text
+
+
+def parse_phone_noted(value: object) -> tuple[str, str]:
+    """parse_phone, and a note when the number was tidied: spaces, dashes or brackets taken out, or the
+    leading 0 a number cell dropped put back."""
+    phone = parse_phone(value)
+    shown = cell_text(value)
+    if phone and shown != phone:
+        return phone, _("Phone written as %(value)s: read as %(phone)s.") % {"value": shown, "phone": phone}
+    return phone, ""
 
 
 # --- lists -------------------------------------------------------------------------------------------

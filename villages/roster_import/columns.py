@@ -116,6 +116,19 @@ def parse_position(value: object) -> tuple[str, str]:
         return str(Position.KEPALA_DUSUN), f"Dusun {digits.upper() if not digits.isdigit() else digits}"
 
 
+def parse_position_noted(value: object) -> tuple[str, str, str]:
+    """parse_position, and a note when the cell used an office word rather than the list's label."""
+    code, title = parse_position(value)
+    if POSITIONS.lookup.get(" ".join(str(value).replace("\u00a0", " ").split()).lower()) == code:
+        return code, title, ""
+    label = dict(Position.choices)[code]
+    if title:
+        note = _("Jabatan “%(value)s” read as %(position)s, with the local title %(title)s.")
+        return code, title, note % {"value": str(value).strip(), "position": label, "title": title}
+    note = _("Jabatan “%(value)s” read as %(position)s.")
+    return code, title, note % {"value": str(value).strip(), "position": label}
+
+
 def parse_sex(value: object) -> str:
     try:
         return SEXES.parse(value)

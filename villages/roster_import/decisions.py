@@ -14,6 +14,7 @@ from core.spreadsheets.columns import Issue
 from villages.identity import IDENTITY_FIELDS, frozen_person_ids
 from villages.models import Person, Post
 from villages.roster_import.columns import BY_KEY, PERSON_FIELDS, POST_FIELDS
+from villages.roster_import.parsing import TERM_START_FROM, check_term_dates, term_start_for_new_post
 from villages.roster_import.plan import Change, Entry, Plan, Row
 from villages.selectors import home_post_of
 
@@ -69,14 +70,29 @@ def decide_row(plan: Plan, row: Row, person: Person | None, posts_by_person: dic
                 _("This NIK has no active post in %(village)s to end.") % {"village": row.village.name},
             )
             return None
-        return _update(row, person, target, kind="ended", plan=_locking(plan, row, posts))
+        return _checked_update(plan, row, person, target, kind="ended", posts=posts)
 
     if target is not None:
-        return _update(row, person, target, kind="changed", plan=_locking(plan, row, posts))
+        return _checked_update(plan, row, person, target, kind="changed", posts=posts)
     if elsewhere:
         _conflict(plan, row, person, elsewhere[0].village)
         return None
+    if not term_start_for_new_post(plan, row):
+        return None
+    if TERM_START_FROM in row.values:
+        check_term_dates(plan, row, row.get("term_start"))
+        if row.has_errors:
+            return None
     return _create(row, person)
+
+
+def _checked_update(plan: Plan, row: Row, person: Person, post: Post, *, kind: str, posts: list[Post]) -> Entry | None:
+    """A row without Mulai Menjabat keeps the post's stored start: its dates are checked against that one."""
+    if TERM_START_FROM in row.values:
+        check_term_dates(plan, row, post.term_start)
+        if row.has_errors:
+            return None
+    return _update(row, person, post, kind=kind, plan=_locking(plan, row, posts))
 
 
 def keep_frozen_identities(plan: Plan) -> None:
@@ -212,7 +228,10 @@ def _update(row: Row, person: Person, post: Post, *, kind: str, plan: Plan | Non
             )
             continue
         entry.person_changed |= _set(person, key, value, entry.changes)
-    for key, value in _row_fields(row, POST_FIELDS).items():
+    fields = _row_fields(row, POST_FIELDS)
+    if TERM_START_FROM in row.values:
+        fields.pop("term_start", None)  # Mulai Menjabat empty: the stored start stays (not the fallback)
+    for key, value in fields.items():
         entry.post_changed |= _set(post, key, value, entry.changes)
     if kind == "changed" and not entry.changes:
         entry.kind = "unchanged"

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import nik as nik_lib
 from core.spreadsheets import cells
@@ -23,16 +24,23 @@ _TEXT_LIMITS = {
     "sk_number": Post._meta.get_field("sk_number").max_length,
 }
 _PARSERS: dict[str, Callable[[object], object]] = {
-    "nik": cells.parse_nik,
     "sex": roster_columns.parse_sex,
-    "phone": cells.parse_phone,
     "status": roster_columns.STATUSES.parse,
     "end_reason": roster_columns.END_REASONS.parse,
-    "wage_basis": cells.parse_rupiah,
     "village_code": cells.parse_village_code,
-    **{key: (lambda v, n=n: cells.clean_name(v, max_length=n)) for key, n in _TEXT_LIMITS.items()},
-    **{c.key: cells.parse_date for c in BY_KEY.values() if c.date},
 }
+# Parsers that also say what they tidied: each note is a warning on its row, so the preview shows how the
+# file was read (a NIK with spaces, a date as an Excel number, "Rp 2.850.000", a phone without its 0).
+_NOTED_PARSERS: dict[str, Callable[[object], tuple[object, str]]] = {
+    "nik": cells.parse_nik_noted,
+    "phone": cells.parse_phone_noted,
+    "wage_basis": cells.parse_rupiah_noted,
+    **{key: (lambda v, n=n: cells.clean_name_noted(v, max_length=n)) for key, n in _TEXT_LIMITS.items()},
+    **{c.key: cells.parse_date_noted for c in BY_KEY.values() if c.date},
+}
+# Set on a row whose Mulai Menjabat is empty: the column its start was taken from (decisions.py uses it
+# for a new post only; an existing post keeps the start it has).
+TERM_START_FROM = "term_start_from"
 
 
 _BLANK = {"phone": "", "local_title": "", "status": "", "sk_number": "", "wage_basis": 0, "end_reason": ""}
@@ -54,40 +62,77 @@ def parse_row(plan: Plan, number: int, raw: dict[str, object], today: dt.date) -
             plan.error(row, key, _("Fill in this column."))
             continue
         try:
+            note = ""
             if key == "position":
-                row.values[key], implied_title = roster_columns.parse_position(value)
+                row.values[key], implied_title, note = roster_columns.parse_position_noted(value)
+            elif key in _NOTED_PARSERS:
+                row.values[key], note = _NOTED_PARSERS[key](value)
             else:
                 row.values[key] = _PARSERS[key](value)
         except CellError as exc:
             plan.error(row, key, exc.message)
+        else:
+            if note:
+                plan.warnings.append(Issue(row.number, column.header, note))
     if implied_title and cells.is_blank(raw.get("local_title")):
         row.values["local_title"] = implied_title  # a local title written in its own column is kept
     row.values["status"] = row.values.get("status") or Post.Status.DEFINITIF
     _fill_term_start(plan, row, raw)
     _check_nik(plan, row, today)
     _check_dates(plan, row, today)
+    if row.has_errors and row.get(TERM_START_FROM) == "":
+        # A row with errors is not decided: the missing start is said now, so one upload names them all.
+        term_start_for_new_post(plan, row)
     return row
 
 
 def _fill_term_start(plan: Plan, row: Row, raw: dict[str, object]) -> None:
-    """Without Mulai Menjabat the term starts at the inauguration, else at the SK date, and the row says so."""
+    """Without Mulai Menjabat a new post's term starts at the inauguration, else at the SK date; an existing
+    post keeps its stored start (decisions.py decides which, and the row says so)."""
     if not cells.is_blank(raw.get("term_start")):
         return
-    for key, message in (
-        ("inauguration_date", _("Mulai Menjabat is empty: the term starts at Tanggal Pelantikan, %(date)s.")),
-        ("sk_date", _("Mulai Menjabat is empty: the term starts at Tanggal SK, %(date)s.")),
-    ):
+    row.values["term_start"] = None
+    row.values[TERM_START_FROM] = ""
+    for key in ("inauguration_date", "sk_date"):
         if row.get(key):
             row.values["term_start"] = row.get(key)
-            plan.warnings.append(
-                Issue(row.number, BY_KEY["term_start"].header, message % {"date": row.get(key).strftime("%d-%m-%Y")})
-            )
+            row.values[TERM_START_FROM] = key
             return
-    plan.error(
-        row,
-        "term_start",
-        _("Fill in Mulai Menjabat, or at least Tanggal Pelantikan or Tanggal SK: the start of the term is needed."),
+
+
+_TERM_START_FALLBACK = {
+    "inauguration_date": gettext_lazy("Mulai Menjabat is empty: the term starts at Tanggal Pelantikan, %(date)s."),
+    "sk_date": gettext_lazy("Mulai Menjabat is empty: the term starts at Tanggal SK, %(date)s."),
+}
+
+
+def term_start_for_new_post(plan: Plan, row: Row) -> bool:
+    """A new post of a row without Mulai Menjabat: the start taken from the inauguration or SK date (and a
+    warning), or the row's error when it has neither. False when the row cannot make a post."""
+    source = row.get(TERM_START_FROM)
+    if source is None:
+        return True  # Mulai Menjabat was filled in
+    if not source:
+        plan.error(
+            row,
+            "term_start",
+            _("Fill in Mulai Menjabat, or at least Tanggal Pelantikan or Tanggal SK: the start of the term is needed."),
+        )
+        return False
+    date = row.get("term_start").strftime("%d-%m-%Y")
+    plan.warnings.append(
+        Issue(row.number, BY_KEY["term_start"].header, str(_TERM_START_FALLBACK[source]) % {"date": date})
     )
+    return True
+
+
+def check_term_dates(plan: Plan, row: Row, start) -> None:
+    """The end of term and the end of the post against the start the post will have."""
+    end, ended = row.get("term_end"), row.get("ended_on")
+    if start and end and end < start:
+        plan.error(row, "term_end", _("The term cannot end before it starts."))
+    if start and ended and ended < start:
+        plan.error(row, "ended_on", _("A post cannot end before it starts."))
 
 
 def _check_nik(plan: Plan, row: Row, today: dt.date) -> None:
@@ -104,13 +149,11 @@ def _check_nik(plan: Plan, row: Row, today: dt.date) -> None:
 
 
 def _check_dates(plan: Plan, row: Row, today: dt.date) -> None:
-    birth, start, end, ended = (row.get(k) for k in ("birth_date", "term_start", "term_end", "ended_on"))
+    birth, ended = row.get("birth_date"), row.get("ended_on")
     if birth and birth > today:
         plan.error(row, "birth_date", _("The birth date is in the future."))
-    if start and end and end < start:
-        plan.error(row, "term_end", _("The term cannot end before it starts."))
-    if start and ended and ended < start:
-        plan.error(row, "ended_on", _("A post cannot end before it starts."))
+    if TERM_START_FROM not in row.values:  # else checked once the post's start is known (decisions.py)
+        check_term_dates(plan, row, row.get("term_start"))
     if ended and ended > today:
         plan.error(row, "ended_on", _("The end date is in the future: end the post once it has ended."))
     # A blank cell is parsed to None or ""; a cell that failed to parse is absent and already reported.

@@ -6,8 +6,14 @@ Upsert rules (issue "Village heads submit their officials"):
 - a NIK with an active post in the row's desa updates that post (same or another position) and the person;
 - a NIK with no active post anywhere gets a new post, reusing the person if the NIK is known;
 - a NIK with an active post in another desa is an error and a NikConflict for DPMD, never a silent move;
-- an official of the desa who is not in the file is left alone (the preview says how many);
+- an official of the desa who is not in the file is left alone unless the uploader chooses, on the
+  preview, to end their post with a date and a reason (EndChoice; a desa's file only: the preview lists
+  them by name). A DPMD file for the regency often holds only the rows DPMD corrects, so its preview
+  gives the number of officials not in the file and offers no ends;
 - a row with Tanggal Berhenti and Alasan Berhenti ends the post.
+
+The preview shows every value a new or changed row will store, and each value the file wrote in another
+form (a NIK with spaces, an Excel date number, "Rp 2.850.000") as a warning on its row.
 """
 
 from __future__ import annotations
@@ -62,11 +68,31 @@ class Entry:
 
 
 @dataclass
+class EndChoice:
+    """An official not in the file whose post the uploader chose, on the preview, to end."""
+
+    post: int
+    ended_on: dt.date
+    end_reason: str
+
+    def as_json(self) -> dict:
+        return {"post": self.post, "ended_on": self.ended_on.isoformat(), "end_reason": self.end_reason}
+
+    @classmethod
+    def from_json(cls, data: dict) -> EndChoice:
+        return cls(data["post"], dt.date.fromisoformat(data["ended_on"]), data["end_reason"])
+
+
+@dataclass
 class Plan:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     absent: int = 0
+    # A desa's file: the active posts of the desa that the file does not hold, which the preview lists and
+    # the uploader may choose to end (end_choices, set at confirmation).
+    absent_posts: list[Post] = field(default_factory=list)
+    end_choices: list[EndChoice] = field(default_factory=list)
     rows: int = 0
     parsed: list[Row] = field(default_factory=list)
     # (person, submitting village, village of the active post, row): NikConflicts to record.
@@ -104,6 +130,8 @@ class Plan:
             )
             for e in self.entries
         ]
+        # The officials listed as not in the file: the ends chosen among them are checked against this list.
+        canonical.append([(p.pk, raw_value(p.term_start)) for p in self.absent_posts])
         return hashlib.sha256(json.dumps(canonical, default=str).encode()).hexdigest()
 
     def preview(self) -> dict:
@@ -115,9 +143,13 @@ class Plan:
             "errors": [i.as_dict() for i in sorted(self.errors, key=_issue_order)],
             "warnings": [i.as_dict() for i in sorted(self.warnings, key=_issue_order)],
             "digest": self.digest(),
+            "absent": [_absent_json(p) for p in self.absent_posts],
         }
+        notes: dict[int, list[dict]] = {}
+        for issue in sorted(self.warnings, key=_issue_order):
+            notes.setdefault(issue.row, []).append({"column": issue.column, "message": issue.message})
         for kind in KINDS:
-            preview[kind] = [_entry_json(e) for e in self.of_kind(kind)]
+            preview[kind] = [_entry_json(e, notes.get(e.row.number, [])) for e in self.of_kind(kind)]
         if self.missing_nik:
             counts["needs_nik"] = len(self.missing_nik)
             preview["needs_nik"] = [_needs_nik_json(row) for row in self.missing_nik]
@@ -149,6 +181,7 @@ def display(key: str, value: object) -> str:
     if key == "wage_basis":
         return f"Rp{number_format(value, force_grouping=True)}"
     choices = {
+        "sex": Person.Sex,
         "position": Position,
         "status": Post.Status,
         "end_reason": Post.EndReason,
@@ -170,7 +203,63 @@ def _needs_nik_json(row: Row) -> dict:
     }
 
 
-def _entry_json(entry: Entry) -> dict:
+# What a new or changed row stores, in the file's column order (its headers, as the file names them).
+_SHOWN = (
+    "full_name",
+    "nik",
+    "sex",
+    "birth_date",
+    "phone",
+    "position",
+    "local_title",
+    "status",
+    "sk_number",
+    "sk_date",
+    "inauguration_date",
+    "term_start",
+    "term_end",
+    "wage_basis",
+    "ended_on",
+    "end_reason",
+)
+_SHOWN_WHEN_SET = {"ended_on", "end_reason"}
+
+
+def _values_json(entry: Entry) -> list[dict]:
+    """Every value the row stores once written (the person and post as the plan leaves them); a changed
+    one with the value it replaces. The NIK masked: the preview is kept unencrypted."""
+    old = {c.key: c.old for c in entry.changes}
+    values = []
+    for key in _SHOWN:
+        if key == "nik":
+            value = nik_lib.mask_nik(entry.row.nik or "")
+        else:
+            value = getattr(entry.person if key in _PERSON_KEYS else entry.post, key)
+            if key in _SHOWN_WHEN_SET and value in (None, ""):
+                continue
+            value = display(key, value)
+        item = {"key": key, "column": BY_KEY[key].header, "value": value}
+        if key in old:
+            item["old"] = display(key, old[key])
+        values.append(item)
+    return values
+
+
+_PERSON_KEYS = {"full_name", "sex", "birth_date", "phone"}
+
+
+def _absent_json(post: Post) -> dict:
+    return {
+        "post": post.pk,
+        "name": post.person.full_name,
+        "nik": post.person.nik_masked,
+        "position": post.title,
+        "status": display("status", post.status),
+        "term_start": display("term_start", post.term_start),
+    }
+
+
+def _entry_json(entry: Entry, notes: list[dict] | None = None) -> dict:
     post = entry.post
     village = entry.row.village
     data = {
@@ -185,6 +274,9 @@ def _entry_json(entry: Entry) -> dict:
             for c in entry.changes
         ],
     }
+    data["warnings"] = notes or []
+    if entry.kind != "unchanged":
+        data["values"] = _values_json(entry)
     if entry.kind == "new":
         data["known_person"] = entry.person.pk is not None
     if entry.kind == "ended" and post:

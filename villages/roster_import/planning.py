@@ -86,5 +86,10 @@ def _decide_all(plan: Plan, *, regency: Regency, village: Village | None, actor:
     plan.entries = [e for e in plan.entries if not e.row.has_errors]
     keep_frozen_identities(plan)
     in_file = {e.post.pk for e in plan.entries if e.post and e.post.pk}
-    plan.absent = sum(1 for post in active_in_villages if post[0] not in in_file)
+    absent = [post[0] for post in active_in_villages if post[0] not in in_file]
+    plan.absent = len(absent)
+    if village is not None and absent:
+        plan.absent_posts = list(
+            Post.objects.filter(pk__in=absent).select_related("person").by_rank("person__full_name")
+        )
     return plan

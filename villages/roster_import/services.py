@@ -39,14 +39,15 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.models import Regency, Village
 from core.queue import send_on_commit
+from core.spreadsheets import cells
 from core.spreadsheets.reader import ImportFileError, Table
 from previews.models import Preview
 from previews.selectors import preview_owned
 from previews.services import preview_claim, preview_create, preview_delete, preview_discard, preview_update
-from villages.models import NikConflict, RosterImport
+from villages.models import NikConflict, Post, RosterImport
 from villages.roster_import.opensid import NEEDS_NIK
 from villages.roster_import.parsing import rows_data, rows_from_data
-from villages.roster_import.plan import KINDS, Plan
+from villages.roster_import.plan import KINDS, EndChoice, Plan
 from villages.roster_import.planning import build_plan, replan
 from villages.roster_import.reader import read_table
 from villages.roster_import.selectors import EXPIRED, open_preview
@@ -228,9 +229,9 @@ def _summary(plan: Plan) -> str:
         return _("%(errors)s errors: fix them in the file and upload it again. Nothing has been saved.") % {
             "errors": len(plan.errors)
         }
-    return _("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(ended)s ended.") % {
-        kind: len(plan.of_kind(kind)) for kind in KINDS
-    }
+    counts = {kind: len(plan.of_kind(kind)) for kind in KINDS}
+    counts["ended"] += len(plan.end_choices)
+    return _("%(new)s new, %(changed)s changed, %(unchanged)s unchanged, %(ended)s ended.") % counts
 
 
 def _record_conflicts(plan: Plan, roster_import: RosterImport, actor: User) -> None:
@@ -326,8 +327,62 @@ def _store_checked(roster_import: RosterImport, plan: Plan, language: str) -> No
         _keep_rows(roster_import, plan)
 
 
-def roster_import_confirm(*, actor: User, roster_import: RosterImport) -> RosterImport:
-    """Apply a checked import: at once when small, in a Celery task when large."""
+class EndChoiceError(ValidationError):
+    """A choice of ends on the preview that cannot be applied (the API answers it with a 400)."""
+
+
+def end_choices_clean(*, roster_import: RosterImport, choices: list[dict]) -> list[EndChoice]:
+    """The ends chosen on the preview for officials not in the file, checked as ending a post is
+    (villages.services.post_end, the file's Tanggal Berhenti): a listed official of the desa, a reason from
+    the list, a date neither before the post's start nor in the future. Any bad choice refuses them all."""
+    if not choices:
+        return []
+    shown = {item["post"]: item for item in (roster_import.result or {}).get("absent", [])}
+    ids = [c.get("post") for c in choices if isinstance(c, dict) and isinstance(c.get("post"), int)]
+    posts = (
+        Post.objects.filter(village=roster_import.village, ended_on__isnull=True).in_bulk(ids)
+        if roster_import.village_id
+        else {}
+    )
+    today = timezone.localdate()
+    cleaned, errors, seen = [], [], set()
+    for choice in choices:
+        pk = choice.get("post") if isinstance(choice, dict) else None
+        if pk not in shown or pk not in posts or pk in seen:
+            errors.append(_("Only the officials listed as not in the file can be ended here, each once."))
+            continue
+        seen.add(pk)
+        name, post = shown[pk]["name"], posts[pk]
+        reason, raw = choice.get("end_reason") or "", choice.get("ended_on")
+        if reason not in Post.EndReason.values:
+            errors.append(_("%(name)s: choose the reason the post ends.") % {"name": name})
+            continue
+        try:
+            ended_on = cells.parse_date(raw) if isinstance(raw, str) else None
+        except cells.CellError:
+            ended_on = None
+        if ended_on is None:
+            errors.append(_("%(name)s: write the date the post ended, for example 31-12-2025.") % {"name": name})
+        elif ended_on > today:
+            errors.append(
+                _("%(name)s: the end date is in the future: end the post once it has ended.") % {"name": name}
+            )
+        elif ended_on < post.term_start:
+            errors.append(
+                _("%(name)s: a post cannot end before it starts (%(start)s).")
+                % {"name": name, "start": post.term_start.strftime("%d-%m-%Y")}
+            )
+        else:
+            cleaned.append(EndChoice(pk, ended_on, reason))
+    if errors:
+        raise EndChoiceError(errors)
+    return cleaned
+
+
+def roster_import_confirm(*, actor: User, roster_import: RosterImport, ends: list[dict] | None = None) -> RosterImport:
+    """Apply a checked import: at once when small, in a Celery task when large. `ends`: the officials not
+    in the file whose posts the uploader chose to end ({post, ended_on, end_reason}); a bad one raises
+    EndChoiceError and nothing is written."""
     if roster_import.status != Status.PREVIEW:
         raise ValidationError(_not_confirmable(roster_import))
     if (roster_import.result or {}).get("needs_nik"):  # an OpenSID list's unmatched rows (nik_step.py)
@@ -336,8 +391,10 @@ def roster_import_confirm(*, actor: User, roster_import: RosterImport) -> Roster
         raise ValidationError(str(EXPIRED))
     if roster_import.village is not None:
         ensure_roster_open(roster_import.village)
+    chosen = end_choices_clean(roster_import=roster_import, choices=ends or [])
     before = {"status": Status.PREVIEW, "message": roster_import.message, "applied_by_id": roster_import.applied_by_id}
-    if not _claim(roster_import, from_statuses=[Status.PREVIEW], **_applying(actor)):
+    result = {**roster_import.result, "ends": [c.as_json() for c in chosen]}
+    if not _claim(roster_import, from_statuses=[Status.PREVIEW], result=result, **_applying(actor)):
         raise ValidationError(_not_confirmable(roster_import))
     return _start_apply(roster_import, actor=actor, undo_to=before)
 
@@ -427,7 +484,8 @@ def _apply(current: RosterImport, *, actor: User) -> None:
     if preview is None:
         raise FileNotFoundError(current.token)  # expired while waiting for a worker: as good as gone
     plan = _replan(current, preview, actor=actor)
-    if not plan.valid or plan.digest() != current.result.get("digest"):
+    plan.end_choices = [EndChoice.from_json(c) for c in current.result.get("ends", [])]
+    if not plan.valid or plan.digest() != current.result.get("digest") or not _ends_apply(plan):
         _record_conflicts(plan, current, actor)
         current.status = Status.PREVIEW if plan.valid else Status.INVALID
         current.result = {"language": current.result.get("language"), "replanned": True, **plan.preview()}
@@ -447,6 +505,12 @@ def _apply(current: RosterImport, *, actor: User) -> None:
     current.message = _("Saved: %(summary)s") % {"summary": _summary(plan)}
     current.save()
     preview_claim(preview=preview)
+
+
+def _ends_apply(plan: Plan) -> bool:
+    """The chosen ends still fit the officials not in the file (the digest holds their list and starts)."""
+    absent = {post.pk: post for post in plan.absent_posts}
+    return all(c.post in absent and c.ended_on >= absent[c.post].term_start for c in plan.end_choices)
 
 
 def _locked_message(village: Village) -> str:

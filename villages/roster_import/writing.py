@@ -34,6 +34,12 @@ def write_plan(plan: Plan, *, actor: User) -> dict[str, int]:
         elif entry.post_changed:
             entry.post.updated_at = now
             changed_posts.append(entry.post)
+    # The officials not in the file whose end the uploader chose on the preview (checked by services).
+    absent = {post.pk: post for post in plan.absent_posts}
+    for choice in plan.end_choices:
+        post = absent[choice.post]
+        post.ended_on, post.end_reason, post.updated_at = choice.ended_on, choice.end_reason, now
+        changed_posts.append(post)
 
     history = {"batch_size": BATCH, "default_user": actor, "default_date": now}
     if new_persons:
@@ -49,4 +55,6 @@ def write_plan(plan: Plan, *, actor: User) -> dict[str, int]:
     if changed_posts:
         fields = [*POST_FIELDS, "updated_at", *bump_versions(changed_posts)]
         bulk_update_with_history(changed_posts, Post, fields, **history)
-    return {kind: len(plan.of_kind(kind)) for kind in KINDS}
+    counts = {kind: len(plan.of_kind(kind)) for kind in KINDS}
+    counts["ended"] += len(plan.end_choices)
+    return counts
