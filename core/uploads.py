@@ -136,7 +136,7 @@ def _too_many_pixels(label: str | None) -> ValidationError:
     limit = f"{settings.DOCUMENT_IMAGE_MAX_PIXELS / 1_000_000:.0f}"
     if label is None:
         message = _(
-            "The photo is too large: it has more than %(limit)s megapixels. Take it again with a smaller camera resolution."
+            "The photo is too large: it has more than %(limit)s megapixels. Take it again at a smaller resolution."
         )
     else:
         message = _(

@@ -4,7 +4,11 @@ a form that comes back with errors says at the top which field of which post is 
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.bpjs.review_support import request_enrollment
@@ -100,3 +104,15 @@ def test_the_skip_link_is_the_first_thing_a_keyboard_reaches_and_leads_to_main(h
     assert first.attrs.get("class") == "skip-link"
     target = first.attrs["href"].removeprefix("#")
     assert body.find("main").attrs["id"] == target
+
+
+def test_every_literal_aria_reference_of_a_template_names_an_id_of_that_template():
+    """The ids written out in a template (those built from a variable are checked on the rendered pages)."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    dangling = []
+    for path in templates.rglob("*.html"):
+        text = path.read_text()
+        ids = set(re.findall(r'\bid="([^"{}]+)"', text))
+        for ref in re.findall(r'aria-(?:describedby|labelledby)="([^"{}]+)"', text):
+            dangling += [f"{path.relative_to(templates)}: {name}" for name in ref.split() if name not in ids]
+    assert dangling == []

@@ -134,7 +134,7 @@ def test_values_that_differ_between_requests_of_a_desa_stay_in_their_column(
     response = login(bpjs_tk_mukomuko).get("/bpjs/antrean/")
 
     assert shared(response, "desa-17.06.01.2005") == {"program": "BPJS TK"}
-    rows = [rows for _, village, rows in queue_groups(response) if village == "Suka Pindah"][0]
+    rows = next(rows for _, village, rows in queue_groups(response) if village == "Suka Pindah")
     assert {row["Nama"]: row["Komponen"] for row in rows} == {"Budi Santoso": "JKK, JKM", "Eka Putri": "JKK, JKM, JHT"}
 
 
