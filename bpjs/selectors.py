@@ -95,6 +95,19 @@ class VillageGroup:
     village: Village
     rows: list[QueueRow] = field(default_factory=list)
 
+    # What every row of the card has alike is said once, in its heading, and its column is left out.
+    @property
+    def program(self) -> Program | None:
+        """The program of every request of the card, or None when they differ."""
+        programs = {row.enrollment.program_id for row in self.rows}
+        return self.rows[0].enrollment.program if len(programs) == 1 else None
+
+    @property
+    def components(self) -> str | None:
+        """The components of every request of the card ("" for none), or None when they differ."""
+        components = {row.components for row in self.rows}
+        return components.pop() if len(components) == 1 else None
+
 
 def queue_regency_counts(queue: QuerySet[Enrollment]) -> dict[str, int]:
     """How many requests of a review queue lie in each regency (by the desa shown): one grouped query."""

@@ -29,7 +29,7 @@ from changes.selectors import (
 )
 from core import nik as nik_lib
 from core.permissions import ensure
-from core.uploads import document_check_file, original_name
+from core.uploads import document_prepare_file
 from villages.identity import identity_frozen
 from villages.models import Person, Post
 
@@ -73,12 +73,12 @@ def _new_values(person: Person, *, nik, full_name, birth_date, sex) -> dict:
 
 
 def _store_ktp(request: DataChangeRequest, uploaded_file: UploadedFile) -> None:
-    content_type = document_check_file(uploaded_file)
+    prepared = document_prepare_file(uploaded_file)
     request.ktp_token = secrets.token_hex(16)
-    request.ktp_content_type = content_type
-    request.ktp_size = uploaded_file.size
-    request.ktp_original_name = original_name(uploaded_file.name)
-    request.ktp_file.save("upload", uploaded_file, save=False)
+    request.ktp_content_type = prepared.content_type
+    request.ktp_size = prepared.size
+    request.ktp_original_name = prepared.name
+    request.ktp_file.save("upload", prepared.file, save=False)
 
 
 @transaction.atomic

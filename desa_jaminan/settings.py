@@ -197,6 +197,9 @@ ROSTER_IMPORT_INLINE_ROWS = env.int("ROSTER_IMPORT_INLINE_ROWS", default=200)
 # up to the larger size a phone camera makes.
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=2 * 1024 * 1024)
 DOCUMENT_IMAGE_MAX_BYTES = env.int("DOCUMENT_IMAGE_MAX_BYTES", default=8 * 1024 * 1024)
+# A photo with more pixels is refused before it is decoded (a small file can unpack into gigabytes); what
+# is accepted is stored reduced to a legible size (core.uploads.photo_reduce).
+DOCUMENT_IMAGE_MAX_PIXELS = env.int("DOCUMENT_IMAGE_MAX_PIXELS", default=50_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 EMAIL_BACKEND = env.str("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

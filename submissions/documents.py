@@ -21,7 +21,7 @@ from core.permissions import ensure, may_edit_documents, may_edit_village, may_o
 from core.selectors import villages_visible_to
 
 # max_size_label and sniff_content_type are read here by the pages and the tests.
-from core.uploads import document_check_file, max_size_label, original_name, sniff_content_type  # noqa: F401
+from core.uploads import document_prepare_file, max_size_label, sniff_content_type  # noqa: F401
 from submissions.models import Document
 from villages.models import Person, Post
 from villages.selectors import home_post_of, officials_visible_to
@@ -126,19 +126,19 @@ def document_upload(
     village = _ensure_may_edit(actor, upload_village(actor, person))
     if not document_type.is_active:
         raise ValidationError(_("This document type is no longer in use."), code="inactive_type")
-    content_type = document_check_file(uploaded_file, label=f"{document_type.name} {person.full_name}")
+    prepared = document_prepare_file(uploaded_file, label=f"{document_type.name} {person.full_name}")
     document = Document.objects.select_for_update().filter(
         person=person, document_type=document_type, village=village
     ).first() or Document(person=person, document_type=document_type, village=village)
     old_name = document.file.name if document.pk else ""
     document.token = secrets.token_hex(16)
-    document.content_type = content_type
-    document.size = uploaded_file.size
-    document.original_name = original_name(uploaded_file.name)
+    document.content_type = prepared.content_type
+    document.size = prepared.size
+    document.original_name = prepared.name
     document.uploaded_by = actor
     document._history_user = actor
     # The stored name comes from upload_to (person, type, random token, extension of the real type).
-    document.file.save("upload", uploaded_file, save=False)
+    document.file.save("upload", prepared.file, save=False)
     try:
         document.full_clean()
         document.save()

@@ -49,7 +49,9 @@ class OfficialForm(forms.Form):
     phone = forms.CharField(
         label=_("Phone"), max_length=20, required=False, widget=forms.TextInput(attrs={"inputmode": "tel"})
     )
-    position = forms.ChoiceField(label=_("Position"), choices=Position.choices)
+    # No position is chosen for the user: a new official left as "Kepala Desa" by mistake would be a
+    # second village head.
+    position = forms.ChoiceField(label=_("Position"), choices=[("", _("— choose position —")), *Position.choices])
     local_title = forms.CharField(label=_("Local title"), max_length=100, required=False, validators=[validate_name])
     status = forms.ChoiceField(label=_("Position status"), choices=Post.Status.choices, initial=Post.Status.DEFINITIF)
     sk_number = forms.CharField(
@@ -101,6 +103,12 @@ class OfficialForm(forms.Form):
         initial["nik"] = person.nik
         initial.update({name: getattr(post, name) for name in POST_FIELDS})
         return initial
+
+    def subject(self, post: Post | None) -> str:
+        """What the form's errors are about: the post being corrected, else the position chosen."""
+        if post is not None:
+            return post.title
+        return dict(Position.choices).get(self.data.get("position", ""), _("new official"))
 
     def person_and_post_fields(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name not in ("nik", *VERSION_FIELDS)}

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.forms import error_summary
 from core.models import Village
 from core.permissions import may_edit_identity, regency_for_user, village_for_user
 from villages.forms import OfficialEditForm, OfficialForm, PostEndForm
@@ -58,7 +59,7 @@ def official_add(request, code):
             _form_errors_from(form, exc)
         else:
             return _saved(request, form, _("%(name)s was added.") % {"name": form.cleaned_data["full_name"]}, village)
-    return render(request, "villages/official_form.html", {"form": form, "village": village, "post": None})
+    return _official_form(request, form, village, None)
 
 
 @login_required
@@ -84,7 +85,12 @@ def post_edit(request, pk):
             _form_errors_from(form, exc)
         else:
             return _saved(request, form, _("The changes were saved."), post.village)
-    return render(request, "villages/official_form.html", {"form": form, "village": post.village, "post": post})
+    return _official_form(request, form, post.village, post)
+
+
+def _official_form(request, form, village: Village, post):
+    context = {"form": form, "village": village, "post": post, "error_summary": error_summary(form, form.subject(post))}
+    return render(request, "villages/official_form.html", context)
 
 
 @login_required
@@ -105,7 +111,8 @@ def post_end_view(request, pk):
         else:
             messages.success(request, _("The post of %(name)s has ended.") % {"name": post.person})
             return redirect("village-detail", code=post.village_id)
-    return render(request, "villages/post_end.html", {"form": form, "post": post, "village": post.village})
+    context = {"form": form, "post": post, "village": post.village, "error_summary": error_summary(form, post.title)}
+    return render(request, "villages/post_end.html", context)
 
 
 # --- NIK conflicts: a NIK claimed by a second desa waits for DPMD ------------------------------------

@@ -115,8 +115,27 @@ def test_queue_rows_show_full_nik_post_wage_components_and_funding_source_to_the
     assert row["NIK"] == requests["tk_suka"].person.nik
     assert row["Jabatan"] == "Kepala Dusun"
     assert row["Upah"] == "Rp2.850.000"
-    assert row["Komponen"] == "JKK, JKM"
     assert row["Sumber dana"] == requests["tk_suka"].funding_source.name
+    # What every request of the desa has alike is said once, above its table, not on every row.
+    assert shared(response, "desa-17.06.01.2005") == {"program": "BPJS TK", "components": "JKK, JKM"}
+    assert "Komponen" not in row and "Program" not in row
+
+
+def shared(response, card_id: str) -> dict[str, str]:
+    card = page(response).find("section", id=card_id)
+    return {dd.attrs["data-shared"]: dd.text for dd in card.find_all("dd")}
+
+
+def test_values_that_differ_between_requests_of_a_desa_stay_in_their_column(
+    requests, tk, suka_pindah, bpjs_tk_mukomuko, login
+):
+    request_enrollment(tk, suka_pindah, person=PersonFactory(full_name="Eka Putri"), components=["JKK", "JKM", "JHT"])
+
+    response = login(bpjs_tk_mukomuko).get("/bpjs/antrean/")
+
+    assert shared(response, "desa-17.06.01.2005") == {"program": "BPJS TK"}
+    rows = next(rows for _, village, rows in queue_groups(response) if village == "Suka Pindah")
+    assert {row["Nama"]: row["Komponen"] for row in rows} == {"Budi Santoso": "JKK, JKM", "Eka Putri": "JKK, JKM, JHT"}
 
 
 def test_nik_is_masked_for_a_role_that_may_not_see_it(requests, bengkulu_observer):

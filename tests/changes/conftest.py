@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from core.roles import Role
 from enrollment.models import Enrollment
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
+from tests.images import image_bytes
 
 OLD_NIK = make_nik(9601)
 NEW_NIK = make_nik(9602, birth=dt.date(1986, 3, 4))
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+JPEG = image_bytes("JPEG")
 
 
 def ktp(content: bytes = JPEG, name: str = "ktp-baru.jpg") -> SimpleUploadedFile:

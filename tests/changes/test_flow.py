@@ -9,8 +9,9 @@ import pytest
 from accounts.models import AccessRecord, Notification
 from changes.models import DataChangeRequest, ProgramConfirmation
 from core import nik as nik_lib
-from tests.changes.conftest import JPEG, NEW_NIK, OLD_NIK, ktp
+from tests.changes.conftest import NEW_NIK, OLD_NIK, ktp
 from tests.html import page
+from tests.images import opened
 
 
 def ask(client, post, **values):
@@ -71,7 +72,7 @@ def test_head_asks_dpmd_approves_bpjs_confirms_and_the_official_changes(
 
     detail = bpjs.get(f"/perubahan-data/{change.pk}/")
     assert NEW_NIK in page(detail).text  # the officer registers people: the full NIK
-    assert bpjs.get(f"/perubahan-data/{change.pk}/ktp/").getvalue() == JPEG
+    assert opened(bpjs.get(f"/perubahan-data/{change.pk}/ktp/").getvalue()).format == "JPEG"
     assert AccessRecord.objects.filter(user=bpjs_tk_mukomuko, kind=AccessRecord.Kind.DOCUMENT, niks=1).count() == 1
     assert bpjs.post(f"/perubahan-data/{change.pk}/konfirmasi/", {"decision": "approve"}).status_code == 302
 
