@@ -22,8 +22,12 @@ def covering(day: dt.date) -> Q:
     """The one "covering" predicate: an enrollment gave coverage on `day` when it is (or was) active and
     `day` falls in [start date, end date): its end date is not covered. Read from the dates, so past
     days can be answered."""
-    return Q(status__in=Enrollment.COVERING_STATUSES, start_date__lte=day) & (
-        Q(end_date__isnull=True) | Q(end_date__gt=day)
+    # An inactive or ended enrollment covered only up to its end date: one without an end date says
+    # nothing about which days it covered, and counts as covering none (coverage counts active only).
+    return (
+        Q(status__in=Enrollment.COVERING_STATUSES, start_date__lte=day)
+        & (Q(end_date__isnull=True) | Q(end_date__gt=day))
+        & (Q(status=Enrollment.Status.ACTIVE) | Q(end_date__isnull=False))
     )
 
 

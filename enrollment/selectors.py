@@ -81,6 +81,15 @@ def official_covered(program: Program, day: dt.date, person_ref: str = "person")
     return Exists(_covering(program, day, person_ref))
 
 
+def official_inactive(program: Program, day: dt.date, person_ref: str = "person") -> Q:
+    """Not covered on `day` and made inactive in the program (mostly a JKN month left unpaid, menunggak):
+    neither covered nor "not yet enrolled" (enrollment.status says "inactive" of the same officials)."""
+    inactive = Enrollment.objects.filter(
+        program=program, person=OuterRef(person_ref), status=Enrollment.Status.INACTIVE
+    )
+    return Q(Exists(inactive)) & ~Q(official_covered(program, day, person_ref))
+
+
 def village_has_officials(day: dt.date) -> Exists:
     return Exists(_posts_in_village(day))
 
@@ -103,6 +112,7 @@ class Coverage:
     villages_fully_covered: int = 0
     officials_total: int = 0
     officials_covered: int = 0
+    officials_inactive: int = 0  # of those not covered, made inactive (unpaid): not "not yet enrolled"
 
     @property
     def villages_covered_pct(self) -> float | None:
@@ -124,6 +134,11 @@ class Coverage:
     def officials_uncovered(self) -> int:
         return self.officials_total - self.officials_covered
 
+    @property
+    def officials_not_enrolled(self) -> int:
+        """Not covered and not inactive either: nobody has enrolled them (yet, or again)."""
+        return self.officials_uncovered - self.officials_inactive
+
     def as_dict(self) -> dict[str, int]:
         return {
             "villages_total": self.villages_total,
@@ -131,6 +146,7 @@ class Coverage:
             "villages_fully_covered": self.villages_fully_covered,
             "officials_total": self.officials_total,
             "officials_covered": self.officials_covered,
+            "officials_inactive": self.officials_inactive,
         }
 
 
@@ -147,6 +163,9 @@ def coverage(
         village_aggregates[f"{p.code}:villages_fully_covered"] = Count("pk", filter=village_fully_covered(p, day))
         official_aggregates[f"{p.code}:officials_covered"] = Count(
             "person", distinct=True, filter=Q(official_covered(p, day))
+        )
+        official_aggregates[f"{p.code}:officials_inactive"] = Count(
+            "person", distinct=True, filter=official_inactive(p, day)
         )
     posts = Post.objects.active_on(day).filter(village__in=desa)
     if by is None:
@@ -168,6 +187,7 @@ def coverage(
                 villages_fully_covered=row.get(f"{p.code}:villages_fully_covered", 0),
                 officials_total=row.get("officials_total", 0),
                 officials_covered=row.get(f"{p.code}:officials_covered", 0),
+                officials_inactive=row.get(f"{p.code}:officials_inactive", 0),
             )
             for p in programs
         }
@@ -230,7 +250,8 @@ def regency_coverage(*, regency: Regency, programs: list[Program], day: dt.date)
 # --- the lists behind the numbers --------------------------------------------------------------------
 
 VillageFilter = Literal["all", "covered", "fully_covered", "uncovered"]
-OfficialFilter = Literal["all", "covered", "uncovered"]
+# uncovered: all those not covered; of them, inactive (unpaid) and not_enrolled (the rest).
+OfficialFilter = Literal["all", "covered", "uncovered", "inactive", "not_enrolled"]
 
 
 def villages_by_coverage(
@@ -279,6 +300,10 @@ def officials_by_coverage(
         people = people.filter(official_covered(program, day, "pk"))
     elif which == "uncovered":
         people = people.filter(~official_covered(program, day, "pk"))
+    elif which == "inactive":
+        people = people.filter(official_inactive(program, day, "pk"))
+    elif which == "not_enrolled":
+        people = people.filter(~official_covered(program, day, "pk")).exclude(official_inactive(program, day, "pk"))
     return people
 
 

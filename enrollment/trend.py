@@ -27,6 +27,12 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
+def _snapshot_fields(figures: dict[str, int]) -> dict[str, int]:
+    """The figures a snapshot keeps (the trend charts covered officials and villages only)."""
+    kept = {f.name for f in CoverageSnapshot._meta.get_fields()}
+    return {name: value for name, value in figures.items() if name in kept}
+
+
 @transaction.atomic
 def coverage_snapshot_take(*, regency: Regency, month: dt.date, today: dt.date | None = None) -> list[CoverageSnapshot]:
     """Coverage on the last day of `month` (or today, for the month under way), for every program.
@@ -38,7 +44,7 @@ def coverage_snapshot_take(*, regency: Regency, month: dt.date, today: dt.date |
     figures = coverage(villages=Village.objects.filter(subdistrict__regency=regency), programs=programs, day=day)[None]
     return [
         CoverageSnapshot.objects.update_or_create(
-            regency=regency, program=program, month=month, defaults=figures[program.code].as_dict()
+            regency=regency, program=program, month=month, defaults=_snapshot_fields(figures[program.code].as_dict())
         )[0]
         for program in programs
     ]

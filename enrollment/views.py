@@ -47,7 +47,7 @@ OFFICIAL_SORT_LABELS = [
     ("position", gettext_lazy("position")),
 ]
 VILLAGE_FILTERS = ("all", "covered", "fully_covered", "uncovered")
-OFFICIAL_FILTERS = ("all", "covered", "uncovered")
+OFFICIAL_FILTERS = ("all", "covered", "uncovered", "inactive", "not_enrolled")
 
 
 def _day(request):

@@ -101,6 +101,9 @@ class SearchStatusSerializer(serializers.Serializer):
     status = serializers.CharField(
         allow_null=True, help_text="requested, active, inactive, rejected, ended; null: none"
     )
+    kind = serializers.CharField(help_text="not_registered, submitted, active, rejected, inactive, ended")
+    since = serializers.DateField(allow_null=True, help_text="submitted, active, inactive, ended: from when")
+    waiting_at = serializers.CharField(allow_blank=True, help_text="submitted: dpmd or bpjs")
 
 
 class SearchOfficialSerializer(serializers.Serializer):
@@ -112,7 +115,16 @@ class SearchOfficialSerializer(serializers.Serializer):
 
     @extend_schema_field(SearchStatusSerializer(many=True))
     def get_programs(self, row) -> list[dict]:
-        return [{"program": p.code, "status": e.status if e else None} for p, e in row.statuses]
+        return [
+            {
+                "program": p.code,
+                "status": s.enrollment_status,
+                "kind": s.kind,
+                "since": s.since.isoformat() if s.since else None,
+                "waiting_at": s.where,
+            }
+            for p, s in row.statuses
+        ]
 
 
 class SearchResponseSerializer(serializers.Serializer):

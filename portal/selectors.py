@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core import nik as nik_lib
 from core.models import Program
 from core.permissions import may_see_nik
-from core.selectors import programs_visible_to
+from core.selectors import programs_visible_to, villages_visible_to
 from core.text import fold
-from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to
+from enrollment.status import ProgramStatus, program_statuses
 from villages.models import Person, Post
 from villages.selectors import officials_visible_to, posts_visible_to
 
@@ -27,7 +29,7 @@ class Found:
     person: Person
     nik: str
     posts: list[Post]
-    statuses: list[tuple[Program, Enrollment | None]]
+    statuses: list[tuple[Program, ProgramStatus]]
 
 
 @dataclass
@@ -41,7 +43,7 @@ class SearchResult:
 def search_officials(user: User, query: str) -> SearchResult:
     """Officials in the user's scope found by a whole NIK (through its keyed hash: exact) or by name
     (every word must occur, without regard to case or accents). At most SEARCH_LIMIT, `more` when
-    there are others. Five queries for any number of results."""
+    there are others. Six queries for any number of results."""
     query = " ".join((query or "").split())
     if len(query) < MIN_QUERY:
         return SearchResult(
@@ -56,7 +58,7 @@ def search_officials(user: User, query: str) -> SearchResult:
     else:
         words = fold(query).split()
         people = people.filter(*[Q(search_name__icontains=word) for word in words])
-    current = posts_visible_to(user).current().select_related("village__subdistrict")
+    current = posts_visible_to(user).active_on(timezone.localdate()).select_related("village__subdistrict")
     current = current.order_by("village__name", "village_id", "position", "pk")
     people = list(
         people.order_by("full_name", "pk").prefetch_related(Prefetch("posts", current, to_attr="found_posts"))[
@@ -68,20 +70,32 @@ def search_officials(user: User, query: str) -> SearchResult:
     return SearchResult(query, rows=_rows(user, people), more=more)
 
 
+def official_statuses(
+    user: User, person_ids: list[int], programs: list[Program], day: dt.date
+) -> dict[tuple[int, str], ProgramStatus]:
+    """Where each of the officials stands in each program (enrollment.status) as this user may see it:
+    from the enrollments and the submissions of the desa in the user's scope. Two queries."""
+    return program_statuses(
+        person_ids=person_ids,
+        programs=programs,
+        day=day,
+        enrollments=enrollments_visible_to(user),
+        villages=villages_visible_to(user),
+    )
+
+
 def _rows(user: User, people: list[Person]) -> list[Found]:
     if not people:
         return []
     programs = list(programs_visible_to(user))
-    latest = {}
-    for enrollment in enrollments_visible_to(user).filter(person__in=people).order_by("pk"):
-        latest[enrollment.person_id, enrollment.program_id] = enrollment  # the newest per program wins
+    statuses = official_statuses(user, [person.pk for person in people], programs, timezone.localdate())
     whole = may_see_nik(user)
     return [
         Found(
             person=person,
             nik=person.nik if whole else person.nik_masked,
             posts=person.found_posts,
-            statuses=[(program, latest.get((person.pk, program.code))) for program in programs],
+            statuses=[(program, statuses[person.pk, program.code]) for program in programs],
         )
         for person in people
     ]

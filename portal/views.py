@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 
 from changes.selectors import official_section as official_data_changes
 from core.models import Village
 from core.permissions import has_regency_scope, may_edit_village, may_see_nik, may_start_submission, village_for_user
 from core.selectors import programs_visible_to
-from enrollment.models import Enrollment
 from enrollment.selectors import coverage, enrollments_visible_to
-from portal.selectors import search_officials
+from portal.selectors import official_statuses, search_officials
 from submissions.selectors import missing_documents, roster_locked
 from submissions.services import open_submissions
 from villages.models import Post, position_rank
@@ -26,22 +26,13 @@ def village_detail(request, code):
     village = village_for_user(request.user, code)
     programs = list(programs_visible_to(request.user))
     day = timezone.localdate()
-    posts = list(
-        Post.objects.filter(village=village)
-        .select_related("person")
-        .order_by("ended_on", position_rank(), "person__full_name", "pk")
-    )
-    current = [p for p in posts if p.ended_on is None]
-    enrollments = (
-        enrollments_visible_to(request.user)
-        .filter(person__in=[p.person_id for p in current], status__in=Enrollment.OPEN_STATUSES)
-        .order_by()
-    )
-    by_person = {(e.person_id, e.program_id): e for e in enrollments}
+    posts = Post.objects.filter(village=village).select_related("person")
+    # The posts held today, those ending on a later day among them: the very posts the figures count.
+    current = list(posts.active_on(day).by_rank("person__full_name", "pk"))
+    statuses = official_statuses(request.user, [p.person_id for p in current], programs, day)
     missing = missing_documents([p.person_id for p in current], programs)
     rows = [
-        (post, [(p, by_person.get((post.person_id, p.code))) for p in programs], missing[post.person_id])
-        for post in current
+        (post, [(p, statuses[post.person_id, p.code]) for p in programs], missing[post.person_id]) for post in current
     ]
     figures = coverage(villages=Village.objects.filter(pk=village.pk), programs=programs, day=day)[None]
     can_edit = may_edit_village(request.user, village)
@@ -51,7 +42,7 @@ def village_detail(request, code):
         "regency": village.subdistrict.regency,
         "programs": programs,
         "rows": rows,
-        "ended": [p for p in posts if p.ended_on is not None],
+        "ended": list(posts.filter(ended_on__lte=day).order_by("ended_on", position_rank(), "person__full_name", "pk")),
         "cards": [(p, figures[p.code]) for p in programs],
         "incomplete": sum(1 for _, _, m in rows if m),
         "can_edit": can_edit,
@@ -85,10 +76,17 @@ def official_detail(request, pk):
     enrollments = list(enrollments_visible_to(request.user).filter(person=person).prefetch_related("components"))
     for enrollment in enrollments:  # at most one per program
         enrollment.changes = enrollment.history.select_related("history_user").order_by("-history_date")
+    programs = list(programs_visible_to(request.user))
+    day = timezone.localdate()
+    statuses = official_statuses(request.user, [person.pk], programs, day)
+    # A rejected enrollment is put right by correcting the data of a post the user may edit.
+    editable = next((p for p in posts if p.held_on(day) and may_edit_village(request.user, p.village)), None)
     context = {
         "person": person,
         "nik": person.nik if may_see_nik(request.user) else person.nik_masked,
         "posts": posts,
+        "statuses": [(p, statuses[person.pk, p.code]) for p in programs],
+        "fix_url": reverse("post-edit", args=[editable.pk]) if editable else "",
         "enrollments": enrollments,
         **official_data_changes(request.user, person),
     }

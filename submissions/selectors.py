@@ -56,3 +56,31 @@ def with_submission_stage(villages, program: Program):
             output_field=IntegerField(),
         )
     )
+
+
+def officials_waiting_at_dpmd(person_ids, program_codes, day, villages=None) -> dict:
+    """Of these officials, those a submission of a desa where they hold a post on `day` put before DPMD
+    (submitted or verified), per program: {(person id, program code): the day it was submitted}. Only the
+    submissions of `villages` when given (the viewer's scope). One query."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from submissions.models import Submission
+
+    found = Submission.objects.filter(
+        Q(village__posts__ended_on__isnull=True) | Q(village__posts__ended_on__gt=day),
+        village__posts__person_id__in=list(person_ids),
+        village__posts__term_start__lte=day,
+        program_id__in=list(program_codes),
+        status__in=Submission.LOCKING_STATUSES,
+    )
+    if villages is not None:
+        found = found.filter(village__in=villages)
+    waiting: dict = {}
+    for person_id, program_id, submitted_at, created_at in found.values_list(
+        "village__posts__person_id", "program_id", "submitted_at", "created_at"
+    ):
+        since = timezone.localdate(submitted_at or created_at)
+        key = (person_id, program_id)
+        waiting[key] = min(since, waiting.get(key, since))
+    return waiting

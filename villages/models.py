@@ -209,6 +209,11 @@ class Post(Versioned):
     def is_active(self) -> bool:
         return self.ended_on is None
 
+    def held_on(self, day: dt.date) -> bool:
+        """PostQuerySet.active_on for one loaded post: begun by `day`, not ended before or on it. A post
+        ending on a later day is still held, and listed and counted as such."""
+        return self.term_start <= day and (self.ended_on is None or self.ended_on > day)
+
     def clean(self) -> None:
         clean_names(self, "local_title", "sk_number")
         if self.village_id and not self.village.has_government:

@@ -240,6 +240,7 @@ def test_regency_figures_of_the_scenario(scenario, kes, tk, today):
         "villages_fully_covered": 2,
         "officials_total": 8,  # a b c d f e i r: f once, g ended, h in a kelurahan
         "officials_covered": 4,  # a b c f
+        "officials_inactive": 0,
     }
     assert result[tk.code].as_dict() == {
         "villages_total": MUKOMUKO_DESA,
@@ -247,6 +248,7 @@ def test_regency_figures_of_the_scenario(scenario, kes, tk, today):
         "villages_fully_covered": 1,
         "officials_total": 8,
         "officials_covered": 2,
+        "officials_inactive": 0,
     }
 
 
@@ -270,6 +272,8 @@ def test_each_figure_has_a_list_with_exactly_that_many_rows(scenario, today, day
     assert officials("all") == figures.officials_total
     assert officials("covered") == figures.officials_covered
     assert officials("uncovered") == figures.officials_uncovered
+    assert officials("inactive") == figures.officials_inactive
+    assert officials("not_enrolled") == figures.officials_not_enrolled
 
 
 def test_village_list_counts_officials_of_each_village(scenario, kes, today):

@@ -15,7 +15,14 @@ from villages.models import Person
 
 MUKOMUKO, MAJENE = "17.06", "76.05"
 TK, KES = Program.KETENAGAKERJAAN, Program.KESEHATAN
-COUNTS = {"villages_total", "villages_covered", "villages_fully_covered", "officials_total", "officials_covered"}
+COUNTS = {
+    "villages_total",
+    "villages_covered",
+    "villages_fully_covered",
+    "officials_total",
+    "officials_covered",
+    "officials_inactive",
+}
 
 
 def coverage(client: Client, **params: str):

@@ -86,13 +86,14 @@ def api_names(client, q: str) -> list[str]:
 
 def test_whole_nik_finds_the_person_with_desa_post_and_status(everyone, head_suka_pindah, login):
     rows = found(login(head_suka_pindah), SITI_NIK)
+    number = everyone["siti"].enrollments.get().participant_number  # the village head sees it whole
     assert rows == [
         {
             "Nama": "Sitï Aminah",
             "NIK": SITI_NIK,
             "Desa": "Suka Pindah (Lubuk Pinang)",
             "Jabatan": "Kepala Desa",
-            "Program": "BPJS Ketenagakerjaan: aktif BPJS Kesehatan (JKN): belum didaftarkan",
+            "Program": f"BPJS Ketenagakerjaan: aktif {number} BPJS Kesehatan (JKN): belum didaftarkan",
         }
     ]
 
@@ -223,7 +224,10 @@ def test_api_finds_by_nik_and_by_name(everyone, head_suka_pindah, api, tk, kes):
             "subdistrict_name": "Lubuk Pinang",
         }
     ]
-    assert result["programs"] == [{"program": tk.code, "status": "active"}, {"program": kes.code, "status": None}]
+    assert result["programs"] == [
+        {"program": tk.code, "status": "active", "kind": "active", "since": "2021-01-01", "waiting_at": ""},
+        {"program": kes.code, "status": None, "kind": "not_registered", "since": None, "waiting_at": ""},
+    ]
     assert api_names(client, "SITI aminah") == ["Sitï Aminah"]
 
 

@@ -32,7 +32,7 @@ from villages.models import Post
 from villages.services import official_create, post_end
 
 S = Submission.Status
-VILLAGE_PAGE_QUERIES = 14  # the whole village page, its panels included
+VILLAGE_PAGE_QUERIES = 16  # the whole village page, its panels and each official's status per program included
 START = "/desa/17.06.01.2005/pengajuan/mulai/"
 
 
