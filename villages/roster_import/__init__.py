@@ -2,7 +2,8 @@
 officials", part 2.
 
 - columns.py: the columns of the file, shared with the template (villages/roster_template.py);
-- reader.py: opening a file and refusing one that is not a readable officials list;
+- reader.py: opening a file (its officials sheet) and refusing one that is not a readable officials list;
+- choosing.py: a file kept while its user chooses its sheet or maps its headers (remembered per regency);
 - plan.py: what a plan is (each row's outcome, errors, warnings) and the preview JSON it shows;
 - parsing.py: parsing each row's cells, and the parsed rows kept between check and confirmation;
 - checks.py: the file-wide checks (desa of each row, locks, duplicate NIKs, single holders, one
