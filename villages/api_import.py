@@ -37,6 +37,7 @@ class RosterImportSerializer(serializers.ModelSerializer):
             "village",
             "regency",
             "original_name",
+            "sheet",
             "rows_total",
             "created_at",
             "applied_at",
@@ -58,6 +59,8 @@ class RosterImportSerializer(serializers.ModelSerializer):
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+    # The worksheet holding the officials, when the workbook's sheets leave it unclear (a 400 says so).
+    sheet = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
 
 def _upload(request, **target) -> Response:
@@ -65,7 +68,10 @@ def _upload(request, **target) -> Response:
     upload.is_valid(raise_exception=True)
     try:
         roster_import = services.roster_import_upload(
-            actor=request.user, upload=upload.validated_data["file"], **target
+            actor=request.user,
+            upload=upload.validated_data["file"],
+            sheet=upload.validated_data.get("sheet") or None,
+            **target,
         )
     except ValidationError as exc:
         raise serializers.ValidationError({"file": exc.messages}) from None
@@ -75,7 +81,9 @@ def _upload(request, **target) -> Response:
 
 
 class VillageImportView(APIView):
-    """POST multipart `file`: the officials file of a desa. 201 with the import (its preview when the
+    """POST multipart `file` (and `sheet`, the worksheet to read, when asked): the officials file of a
+    desa. Headers that do not match the template are a 400 saying which columns are missing; the columns
+    mapped on the upload page for the regency are used here too. 201 with the import (its preview when the
     file is small; poll GET /imports/<token>/ while `status` is uploaded or validating); 503 when the task
     queue does not answer (nothing is kept: send it again later)."""
 

@@ -257,6 +257,8 @@ class RosterImport(models.Model):
         "previews.Preview", models.SET_NULL, null=True, blank=True, related_name="roster_import", editable=False
     )
     original_name = models.CharField(_("file name"), max_length=255)
+    # The worksheet the officials were read from ("" for a CSV): the preview says which.
+    sheet = models.CharField(_("sheet"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
@@ -362,3 +364,25 @@ class FamilyMember(models.Model):
     def nik(self, value: str) -> None:
         value = nik_lib.normalize_nik(value)
         self.nik_encrypted = nik_lib.encrypt_nik(value) if value else ""
+
+
+class ImportHeaderMapping(models.Model):
+    """The headers of a regency's own officials sheets, mapped once to the template's columns on the
+    import's mapping page: the next file of any user of the regency with the same headers imports
+    directly. `mapping` is {loose_key of the file's header: column key}; another regency never uses it."""
+
+    regency = models.OneToOneField(
+        Regency, models.CASCADE, related_name="import_header_mapping", verbose_name=_("regency")
+    )
+    mapping = models.JSONField(default=dict, blank=True)
+    updated_by = models.ForeignKey("accounts.User", models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("import header mapping")
+        verbose_name_plural = _("import header mappings")
+
+    def __str__(self) -> str:
+        return str(self.regency_id)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("desa/<str:code>/impor/", views_import.village_import, name="village-import"),
     path("wilayah/<str:code>/template.xlsx", views_import.regency_import_template, name="regency-import-template"),
     path("wilayah/<str:code>/impor/", views_import.regency_import, name="regency-import"),
+    path("impor/berkas/<str:token>/", views_import.import_file, name="import-file"),
     path("impor/<str:token>/", views_import.import_detail, name="import-detail"),
     path("impor/<str:token>/status/", views_import.import_status, name="import-status"),
     path("impor/<str:token>/konfirmasi/", views_import.import_confirm, name="import-confirm"),

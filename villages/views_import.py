@@ -22,8 +22,9 @@ from core.permissions import regency_for_user, village_for_user
 from core.queue import QueueUnavailable
 from villages.locks import roster_locked
 from villages.models import Post, RosterImport
-from villages.roster_import import services
-from villages.roster_import.selectors import roster_import_as_shown, roster_import_for_user
+from villages.roster_import import choosing, services
+from villages.roster_import.columns import columns_for
+from villages.roster_import.selectors import header_mapping_of, roster_import_as_shown, roster_import_for_user
 from villages.roster_template import template_response
 
 RUNNING = (RosterImport.Status.UPLOADED, RosterImport.Status.VALIDATING, RosterImport.Status.APPLYING)
@@ -73,9 +74,10 @@ def regency_import(request, code):
 
 def _upload(request, *, village: Village | None, regency: Regency):
     form = UploadForm(request.POST or None, request.FILES or None)
+    choose_url = None
     if request.method == "POST" and form.is_valid():
         try:
-            roster_import = services.roster_import_upload(
+            outcome = choosing.roster_file_upload(
                 actor=request.user, upload=form.cleaned_data["file"], village=village, regency=regency
             )
         except ValidationError as exc:
@@ -83,9 +85,16 @@ def _upload(request, *, village: Village | None, regency: Regency):
         except QueueUnavailable as exc:  # nothing was kept: the same form, to send again later
             form.add_error("file", str(exc))
         else:
-            return redirect("import-detail", token=roster_import.token)
+            if isinstance(outcome, RosterImport):
+                return redirect("import-detail", token=outcome.token)
+            if outcome.data["step"] == choosing.SHEET:
+                return redirect("import-file", token=outcome.token)
+            # Headers not found: refused as before, with the way to map them on the file kept.
+            form.add_error("file", outcome.data["message"])
+            choose_url = reverse("import-file", args=[outcome.token])
     context = {
         "form": form,
+        "choose_url": choose_url,
         "village": village,
         "regency": regency,
         "locked": village is not None and roster_locked(village),
@@ -94,6 +103,70 @@ def _upload(request, *, village: Village | None, regency: Regency):
         else reverse("regency-import-template", args=[regency.code]),
     }
     return render(request, "villages/import_upload.html", context)
+
+
+class SheetForm(forms.Form):
+    def __init__(self, *args, sheets: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sheet"] = forms.ChoiceField(
+            label=_("Sheet holding the officials"), choices=[(s, s) for s in sheets], widget=forms.RadioSelect
+        )
+
+
+class ColumnsForm(forms.Form):
+    """A select per column of the template, listing the file's headers (as the reconciliation's mapping)."""
+
+    def __init__(self, *args, headers: list[str], columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— not in this file —")), *((h, h) for h in headers)]
+        for column in columns:
+            self.fields[column.key] = forms.ChoiceField(label=column.header, choices=choices, required=column.required)
+
+
+def _kept_file(request, token):
+    """The user's kept file and its desa or regency, each within the user's scope (else a 404)."""
+    preview = choosing.kept_file_for(request.user, token)
+    if preview is None:
+        return None, None, None
+    data = preview.data
+    if data.get("village"):
+        village = village_for_user(request.user, data["village"], write=True)
+        return preview, village, village.subdistrict.regency
+    return preview, None, regency_for_user(request.user, data["regency"], write=True)
+
+
+@login_required
+def import_file(request, token):
+    """The kept file's choice: which sheet holds the officials, or which header holds each column."""
+    preview, village, regency = _kept_file(request, token)
+    if preview is None:
+        messages.error(request, services.GONE)
+        return redirect("home")
+    data = preview.data
+    columns = columns_for(regency_file=village is None)
+    if data["step"] == choosing.SHEET:
+        form = SheetForm(request.POST or None, sheets=data["sheets"])
+    else:
+        initial = choosing.suggested_columns(preview, columns, header_mapping_of(regency))
+        form = ColumnsForm(request.POST or None, headers=data["headers"], columns=columns, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        choice = (
+            {"sheet": form.cleaned_data["sheet"]} if data["step"] == choosing.SHEET else {"columns": form.cleaned_data}
+        )
+        try:
+            outcome = choosing.roster_file_choose(
+                actor=request.user, preview=preview, village=village, regency=regency, **choice
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)  # the columns' errors under their selects
+        except QueueUnavailable as exc:
+            form.add_error(None, str(exc))
+        else:
+            if isinstance(outcome, RosterImport):
+                return redirect("import-detail", token=outcome.token)
+            return redirect("import-file", token=token)
+    context = {"form": form, "data": data, "name": preview.original_name, "village": village, "regency": regency}
+    return render(request, "villages/import_file.html", context)
 
 
 @login_required

@@ -8,12 +8,14 @@ spreadsheet upload of the app reads through here; what a file's rows mean is its
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO
 from xml.etree.ElementTree import ParseError
@@ -37,10 +39,34 @@ ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 # An .xlsx is compressed XML; a sheet that expands past this is refused rather than read (zip bomb).
 MAX_EXPANSION = 40
 HEADER_SEARCH_ROWS = 20  # a file may start with a title block; its header row is looked for this far down
+# A workbook that can carry macros (.xlsm, or one renamed .xlsx): its code cannot be checked.
+_MACRO_CONTENT_TYPE = b"macroEnabled"
+_MACRO_PARTS = ("xl/vbaProject.bin",)
 
 
 class ImportFileError(ValidationError):
     """The file as a whole cannot be read."""
+
+
+class SheetChoiceNeeded(ImportFileError):
+    """A workbook with several visible sheets, none of which looks like the data: the user chooses."""
+
+    def __init__(self, message: str, *, sheets: list[str]):
+        super().__init__(message)
+        self.sheets = sheets
+
+
+# Whether the first rows of a sheet (numbered as in read_rows) are those of the data the flow reads.
+LooksLikeData = Callable[[list[tuple[int, tuple]]], bool]
+
+
+@dataclass
+class SheetRows:
+    """What read_sheet read: the rows, the kind of file, and the sheet's name ("" for a CSV)."""
+
+    rows: list[tuple[int, tuple]]
+    kind: str
+    sheet: str = ""
 
 
 def file_size(fileobj: IO[bytes]) -> int:
@@ -72,9 +98,29 @@ def not_a_spreadsheet() -> ImportFileError:
 
 
 def read_rows(fileobj: IO[bytes], *, name: str, sheet: str | None = None) -> tuple[list[tuple[int, tuple]], str]:
-    """The rows of an .xlsx's sheet named `sheet` (else its first sheet), or of a CSV, numbered as Excel
-    shows them, with the kind of file; after every check that concerns the file as a whole (size,
-    password, format, corruption, hidden sheets, merged cells)."""
+    """The rows of an .xlsx's sheet named `sheet` (else its first visible sheet), or of a CSV, numbered as
+    Excel shows them, with the kind of file; see read_sheet."""
+    read = read_sheet(fileobj, name=name, prefer=sheet)
+    return read.rows, read.kind
+
+
+def read_sheet(
+    fileobj: IO[bytes],
+    *,
+    name: str,
+    sheet: str | None = None,
+    prefer: str | None = None,
+    looks_like_data: LooksLikeData | None = None,
+) -> SheetRows:
+    """The rows of one sheet of an .xlsx, or of a CSV, after every check that concerns the file as a whole
+    (size, password, macros, format, corruption, hidden data, merged cells).
+
+    The sheet read is `sheet` (the user's choice: it must exist), else `prefer` when the workbook has it,
+    else the first visible sheet that `looks_like_data`, else the only visible one. A workbook with several
+    visible sheets none of which looks like the data raises SheetChoiceNeeded. A hidden sheet is never
+    read: hidden sheets are ignored (drop-down lists live there), except that a hidden sheet chosen as the
+    data, or one that looks like the data, refuses the file (what it holds would be imported unseen or
+    left out unnoticed)."""
     check_size(file_size(fileobj))
     fileobj.seek(0)
     head = fileobj.read(8)
@@ -89,9 +135,10 @@ def read_rows(fileobj: IO[bytes], *, name: str, sheet: str | None = None) -> tup
             )
         )
     if head.startswith(ZIP_MAGIC):
-        return _xlsx_rows(fileobj, sheet), "xlsx"
+        rows, title = _xlsx_rows(fileobj, sheet, prefer, looks_like_data)
+        return SheetRows(rows, "xlsx", title)
     if name.lower().endswith((".csv", ".txt")) and not head.startswith(b"%PDF"):
-        return _csv_rows(fileobj), "csv"
+        return SheetRows(_csv_rows(fileobj), "csv")
     raise not_a_spreadsheet()
 
 
@@ -122,15 +169,36 @@ def _corrupt() -> ImportFileError:
     )
 
 
-def _xlsx_rows(fileobj: IO[bytes], wanted: str | None):
+def _macros() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "This workbook contains macros (.xlsm), which cannot be checked. Open it in Excel, choose File › "
+            "Save As › Excel Workbook (.xlsx), then upload the .xlsx file."
+        )
+    )
+
+
+def _has_macros(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    if any(part in names for part in _MACRO_PARTS):
+        return True
+    if "[Content_Types].xml" not in names:
+        return False
+    with archive.open("[Content_Types].xml") as types:
+        return _MACRO_CONTENT_TYPE in types.read(1_000_000)
+
+
+def _xlsx_rows(fileobj: IO[bytes], wanted: str | None, prefer: str | None, looks_like_data: LooksLikeData | None):
     try:
         with zipfile.ZipFile(fileobj) as archive:
             names = set(archive.namelist())
             expanded = sum(info.file_size for info in archive.infolist())
+            macros = "xl/workbook.xml" in names and _has_macros(archive, names)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
         raise _corrupt() from exc
     if "xl/workbook.xml" not in names:
         raise not_a_spreadsheet()  # a .docx, .pptx, .odt or plain zip renamed .xlsx
+    if macros:
+        raise _macros()
     if expanded > MAX_EXPANSION * settings.ROSTER_IMPORT_MAX_BYTES:
         raise ImportFileError(
             _("The file is too large (%(size)s). The limit is %(limit)s: split it into several files.")
@@ -142,20 +210,10 @@ def _xlsx_rows(fileobj: IO[bytes], wanted: str | None):
     except (InvalidFileException, zipfile.BadZipFile, zlib.error, KeyError, ParseError, ValueError, OSError) as exc:
         raise _corrupt() from exc
     try:
-        hidden = [ws.title for ws in workbook.worksheets if ws.sheet_state != "visible"]
-        if hidden:
-            raise ImportFileError(
-                _(
-                    "The workbook has hidden sheets (%(sheets)s). Hidden data cannot be checked: unhide them "
-                    "(right-click a sheet tab › Unhide) or delete them, then upload again."
-                )
-                % {"sheets": ", ".join(hidden)}
-            )
         if not workbook.worksheets:
             raise not_a_spreadsheet()
-        sheet = workbook[wanted] if wanted in workbook.sheetnames else workbook.worksheets[0]
-        with sheet._get_source() as source:
-            parsed = SheetParser(sheet._shared_strings, workbook._date_formats, workbook.epoch).parse(source)
+        sheet = _choose_sheet(workbook, wanted, prefer, looks_like_data)
+        parsed = _parse(workbook, sheet)
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, zlib.error, KeyError, IndexError, ValueError, OSError, EOFError, ExpatError) as exc:
@@ -171,7 +229,66 @@ def _xlsx_rows(fileobj: IO[bytes], wanted: str | None):
             )
             % {"cells": ", ".join(merged[:10])}
         )
-    return parsed.rows
+    return parsed.rows, sheet.title
+
+
+def _hidden_sheet(title: str) -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The sheet %(sheet)s is hidden. Hidden data cannot be checked: unhide it (right-click a sheet "
+            "tab › Unhide) or delete it, then upload again."
+        )
+        % {"sheet": title}
+    )
+
+
+def _parse(workbook, sheet, *, max_rows: int | None = None) -> ParsedSheet:
+    with sheet._get_source() as source:
+        parser = SheetParser(sheet._shared_strings, workbook._date_formats, workbook.epoch)
+        return parser.parse(source, max_rows=max_rows)
+
+
+def _choose_sheet(workbook, wanted: str | None, prefer: str | None, looks_like_data):
+    """The worksheet to read (see read_sheet); only the first rows of the others are parsed."""
+    worksheets = workbook.worksheets
+    visible = [ws for ws in worksheets if ws.sheet_state == "visible"]
+    hidden = [ws for ws in worksheets if ws.sheet_state != "visible"]
+
+    def looks(ws) -> bool:
+        return looks_like_data(_parse(workbook, ws, max_rows=HEADER_SEARCH_ROWS).rows)
+
+    if looks_like_data is not None:
+        for ws in hidden:
+            if looks(ws):
+                raise _hidden_sheet(ws.title)
+    if wanted is not None:
+        if wanted not in workbook.sheetnames:
+            raise ImportFileError(
+                _("The workbook has no sheet named %(sheet)s. Its sheets: %(sheets)s.")
+                % {"sheet": wanted, "sheets": ", ".join(ws.title for ws in visible)}
+            )
+        chosen = workbook[wanted]
+    elif prefer is not None and prefer in workbook.sheetnames:
+        chosen = workbook[prefer]
+    elif not visible:
+        raise _hidden_sheet(worksheets[0].title)
+    elif looks_like_data is None or len(visible) == 1:
+        chosen = visible[0]
+    else:
+        chosen = next((ws for ws in visible if looks(ws)), None)
+        if chosen is None:
+            titles = [ws.title for ws in visible]
+            raise SheetChoiceNeeded(
+                _(
+                    "None of the sheets of this workbook (%(sheets)s) has the header row of the template. "
+                    "Choose the sheet that holds the officials."
+                )
+                % {"sheets": ", ".join(titles)},
+                sheets=titles,
+            )
+    if chosen.sheet_state != "visible":
+        raise _hidden_sheet(chosen.title)
+    return chosen
 
 
 def _last_row(ref: str) -> int:
@@ -197,6 +314,10 @@ def _column_number(ref: str) -> int:
     return number
 
 
+class _Enough(Exception):
+    """The rows asked for are read: the rest of the sheet is not parsed."""
+
+
 @dataclass
 class ParsedSheet:
     rows: list[tuple[int, tuple]] = field(default_factory=list)
@@ -216,7 +337,8 @@ class SheetParser:
         self.date_styles = {str(i) for i in date_styles}
         self.epoch = epoch
 
-    def parse(self, source) -> ParsedSheet:
+    def parse(self, source, *, max_rows: int | None = None) -> ParsedSheet:
+        """The sheet's rows and merged ranges; with `max_rows`, only its first rows (to look at its header)."""
         result = ParsedSheet()
         names = {
             f"{namespace} {local}": local
@@ -264,6 +386,8 @@ class SheetParser:
                 cells.append(self._value(state))
             elif local == "row":
                 result.rows.append((state["row"], tuple(cells)))
+                if max_rows is not None and len(result.rows) >= max_rows:
+                    raise _Enough
 
         def characters(data):
             if text is not None:
@@ -274,7 +398,8 @@ class SheetParser:
         parser.StartElementHandler = start
         parser.EndElementHandler = end
         parser.CharacterDataHandler = characters
-        parser.ParseFile(source)
+        with contextlib.suppress(_Enough):
+            parser.ParseFile(source)
         return result
 
     def _value(self, state):
@@ -358,10 +483,18 @@ class HeaderMatch:
         return {key: (row[index] if index < len(row) else None) for key, index in self.positions.items()}
 
 
-def match_header(header: tuple, columns: tuple[Column, ...]) -> HeaderMatch:
+def match_header(header: tuple, columns: tuple[Column, ...], *, mapping: dict[str, str] | None = None) -> HeaderMatch:
     """A column is found under its header or one of its aliases; case, spacing, punctuation, a trailing '*'
-    and a trailing note such as '(Rp)' do not matter (loose_key)."""
-    wanted = {loose_key(name): c for c in columns for name in (c.header, *c.aliases)}
+    and a trailing note such as '(Rp)' do not matter (loose_key).
+
+    `mapping` (loose_key of a header → column key) is what a user chose for their own headers: a column
+    it gives a header of this row is found there only, not under its aliases."""
+    by_key = {c.key: c for c in columns}
+    present = {loose_key(text) for text in header if not is_blank(text)}
+    chosen = {k: by_key[v] for k, v in (mapping or {}).items() if k in present and v in by_key}
+    taken = {c.key for c in chosen.values()}
+    wanted = {loose_key(name): c for c in columns if c.key not in taken for name in (c.header, *c.aliases)}
+    wanted.update(chosen)
     match = HeaderMatch()
     for index, text in enumerate(header):
         if is_blank(text):
@@ -394,3 +527,4 @@ class Table:
     columns: tuple[Column, ...]
     rows: list[tuple[int, dict[str, object]]] = field(default_factory=list)
     kind: str = "xlsx"
+    sheet: str = ""  # the worksheet read ("" for a CSV)

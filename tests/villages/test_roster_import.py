@@ -707,22 +707,21 @@ def test_headers_are_matched_without_regard_to_case_or_notes(head):
     assert last_import().status == RosterImport.Status.PREVIEW
 
 
-def test_hidden_sheets_are_refused(head, budi):
+def test_a_hidden_sheet_holding_officials_is_refused(head, budi):
     def hide(workbook):
-        workbook.create_sheet("Rahasia").sheet_state = "hidden"
+        hidden = workbook.create_sheet("Rahasia")
+        hidden.append(HEADERS)
+        hidden.sheet_state = "hidden"
 
     before = db_state()
     response = upload(head, xlsx([official(nik(3))], setup=hide))
 
     [message] = errors_of(response)
-    assert message.startswith(
-        in_indonesian(
-            "The workbook has hidden sheets (%(sheets)s). Hidden data cannot be checked: unhide them "
-            "(right-click a sheet tab › Unhide) or delete them, then upload again.",
-            sheets="Rahasia",
-        )
+    assert message == in_indonesian(
+        "The sheet %(sheet)s is hidden. Hidden data cannot be checked: unhide it (right-click a sheet "
+        "tab › Unhide) or delete it, then upload again.",
+        sheet="Rahasia",
     )
-    assert "sheet tersembunyi" in message
     assert db_state() == before
 
 

@@ -2,7 +2,8 @@
 officials", part 2.
 
 - columns.py: the columns of the file, shared with the template (villages/roster_template.py);
-- reader.py: opening a file and refusing one that is not a readable officials list;
+- reader.py: opening a file (its officials sheet) and refusing one that is not a readable officials list;
+- choosing.py: a file kept while its user chooses its sheet or maps its headers (remembered per regency);
 - opensid.py: OpenSID's officials list (an HTML table named .xls, no NIK), its rows matched to the
   desa's current officials; nik_step.py: the preview's NIK form for the rows no official matched;
 - plan.py: what a plan is (each row's outcome, errors, warnings) and the preview JSON it shows;

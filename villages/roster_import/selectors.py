@@ -7,11 +7,11 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core.models import Village
+from core.models import Regency, Village
 from core.permissions import may_edit_roster_file, object_for_user
 from core.selectors import regencies_editable_by, regencies_visible_to, villages_editable_by, villages_visible_to
 from previews.models import Preview
-from villages.models import RosterImport
+from villages.models import ImportHeaderMapping, RosterImport
 
 # Waiting to be checked or confirmed: what the user still needs is in the preview storage.
 WAITING = (RosterImport.Status.UPLOADED, RosterImport.Status.VALIDATING, RosterImport.Status.PREVIEW)
@@ -81,3 +81,9 @@ def preview_expired(roster_import: RosterImport) -> bool:
     """Waiting for a check or a confirmation that can no longer come: its preview expired (or was
     deleted by previews_expire) before the daily task discarded the import."""
     return roster_import.status in WAITING and open_preview(roster_import) is None
+
+
+def header_mapping_of(regency: Regency) -> dict[str, str]:
+    """The headers the regency's users mapped to the template's columns ({loose_key: column key})."""
+    found = ImportHeaderMapping.objects.filter(regency=regency).values_list("mapping", flat=True).first()
+    return found or {}

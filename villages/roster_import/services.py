@@ -50,7 +50,7 @@ from villages.roster_import.parsing import rows_data, rows_from_data
 from villages.roster_import.plan import KINDS, EndChoice, Plan
 from villages.roster_import.planning import build_plan, replan
 from villages.roster_import.reader import read_table
-from villages.roster_import.selectors import EXPIRED, open_preview
+from villages.roster_import.selectors import EXPIRED, header_mapping_of, open_preview
 from villages.roster_import.writing import write_plan
 from villages.services import ensure_roster_open, rosters_locked
 
@@ -128,21 +128,30 @@ _STATE_FIELDS = [
 
 @transaction.atomic
 def roster_import_upload(
-    *, actor: User, upload, village: Village | None = None, regency: Regency | None = None
+    *,
+    actor: User,
+    upload,
+    village: Village | None = None,
+    regency: Regency | None = None,
+    sheet: str | None = None,
 ) -> RosterImport:
     """Store an officials file for a desa (or, with `regency`, a DPMD file with a Kode Desa column) and
     check it: at once when it is small, in a Celery task when it is large. A file that cannot be read
-    raises ValidationError and stores nothing."""
+    raises ValidationError and stores nothing. `sheet`: the worksheet the user chose (see
+    villages.roster_import.choosing, which also keeps a file whose sheet or headers must be chosen)."""
     if village is not None:
         ensure_roster_open(village)
         regency = village.subdistrict.regency
     name = os.path.basename(upload.name or "")[:255] or "perangkat"
-    table = read_table(upload, name=name, regency_file=village is None)
+    table = read_table(
+        upload, name=name, regency_file=village is None, sheet=sheet, saved_mapping=lambda: header_mapping_of(regency)
+    )
     roster_import = RosterImport(
         token=secrets.token_hex(16),
         regency=regency,
         village=village,
         original_name=name,
+        sheet=table.sheet,
         size=upload.size,
         rows_total=len(table.rows),
         created_by=actor,
@@ -192,7 +201,13 @@ def _read(roster_import: RosterImport) -> Table:
     if preview is None or not preview.file:
         raise FileNotFoundError(roster_import.token)
     with preview.file.open("rb") as fileobj:
-        return read_table(fileobj, name=roster_import.original_name, regency_file=roster_import.village is None)
+        return read_table(
+            fileobj,
+            name=roster_import.original_name,
+            regency_file=roster_import.village is None,
+            sheet=roster_import.sheet or None,
+            saved_mapping=lambda: header_mapping_of(roster_import.regency),
+        )
 
 
 def _plan(
