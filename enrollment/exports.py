@@ -18,10 +18,21 @@ from enrollment.models import Enrollment
 from villages.models import Person, Post, position_rank
 
 
+def _stage_labels() -> dict[int, str]:
+    """How the follow-up list names where a desa stands with its submission (followup_stages)."""
+    return {
+        0: _("nothing sent yet"),
+        1: _("returned for revision"),
+        2: _("waiting at DPMD"),
+        3: _("waiting at BPJS"),
+    }
+
+
 def villages_xlsx(
-    villages: Iterable[Village], *, regency: Regency, program: Program, day: dt.date, which: str
+    villages: Iterable[Village], *, regency: Regency, program: Program, day: dt.date, which: str, stage: bool = False
 ) -> HttpResponse:
-    """The desa of a dashboard list, with the village head to contact; counts are numbers, not text."""
+    """The desa of a dashboard list, with the village head to contact; counts are numbers, not text. With
+    `stage`, where each stands with its submission (the follow-up list)."""
     columns = [
         *village_columns(),
         Column("officials", _("Officials"), 12),
@@ -29,8 +40,12 @@ def villages_xlsx(
         Column("head", _("Village head"), 26),
         Column("phone", _("Village head phone"), 18, text=True),
     ]
-    rows = (
-        [
+    stages = _stage_labels() if stage else {}
+    if stage:
+        columns.append(Column("submission", _("Submission"), 22))
+
+    def row(v: Village) -> list:
+        cells = [
             v.code,
             v.name,
             v.subdistrict.name,
@@ -39,10 +54,13 @@ def villages_xlsx(
             v.head_name or "",
             v.head_phone or "",
         ]
-        for v in villages
-    )
+        if stage:
+            cells.append(str(stages.get(v.submission_stage, stages[0])))
+        return cells
+
     filename = f"desa-{which}-{program.code}-{regency.code}-{day.isoformat()}.xlsx"
     title = title_text(_("Village"), regency=regency, program=program, day=day)
+    rows = (row(v) for v in villages)
     return xlsx_response(filename=filename, sheet_title=program.short_name, title=title, columns=columns, rows=rows)
 
 

@@ -211,7 +211,7 @@ def coverage_by_source(
     posts = Post.objects.active_on(day).filter(village__in=governed_villages(villages))
     for p in programs:
         rows = (
-            posts.annotate(source=Subquery(_covering(p, day).order_by("-start_date").values("funding_source")[:1]))
+            posts.annotate(source=covering_source(p, day))
             .exclude(source=None)
             .values("source")
             .annotate(officials=Count("person", distinct=True), villages=Count("village", distinct=True))
@@ -255,10 +255,19 @@ OfficialFilter = Literal["all", "covered", "uncovered", "inactive", "not_enrolle
 
 
 def villages_by_coverage(
-    *, villages: QuerySet[Village], program: Program, day: dt.date, which: VillageFilter = "all"
+    *,
+    villages: QuerySet[Village],
+    program: Program,
+    day: dt.date,
+    which: VillageFilter = "all",
+    source: FundingSource | None = None,
 ) -> QuerySet[Village]:
-    """The desa behind a village figure, each with its officials and covered officials counted."""
+    """The desa behind a village figure, each with its officials and covered officials counted; with
+    `source`, those where an official is covered with the employer share paid from it."""
     desa = governed_villages(villages)
+    if source is not None:
+        paid = Post.objects.active_on(day).filter(village=OuterRef("pk"))
+        desa = desa.filter(Exists(paid.annotate(paid_from=covering_source(program, day)).filter(paid_from=source)))
     if which == "covered":
         desa = desa.filter(village_covered(program, day))
     elif which == "fully_covered":
@@ -287,6 +296,22 @@ def villages_by_coverage(
             .values("person__phone")[:1]
         ),
     ).select_related("subdistrict")
+
+
+# How a list of desa can be sorted: by desa (the default, Kemendagri code order breaks ties), by kecamatan
+# and desa, by most officials first, by fewest officials enrolled first.
+VILLAGE_SORTS = {
+    "desa": ("name", "pk"),
+    "kecamatan": ("subdistrict__name", "name", "pk"),
+    "officials": ("-officials", "name", "pk"),
+    "covered": ("officials_covered", "name", "pk"),
+}
+
+
+def covering_source(program: Program, day: dt.date, person_ref: str = "person") -> Subquery:
+    """The funding source of the employer share of the enrollment covering the person on `day` (the
+    latest begun): what `coverage_by_source` counts and the list behind its figure filters by."""
+    return Subquery(_covering(program, day, person_ref).order_by("-start_date").values("funding_source")[:1])
 
 
 def officials_by_coverage(
@@ -335,15 +360,19 @@ def officials_listed(
     which: OfficialFilter = "all",
     position: str = "",
     status: str = "",
+    source: FundingSource | None = None,
     sort: str = "name",
 ) -> QuerySet[Person]:
     """The list behind an official figure narrowed to the persons holding a post of `position` and
-    `status` (when given) and sorted by one of OFFICIAL_SORTS: the page and its Excel read this."""
+    `status` (when given), covered with the employer share paid from `source` (when given: the list
+    behind a funding-source figure), and sorted by one of OFFICIAL_SORTS: the page and its Excel read this."""
     posts = listed_posts(villages=villages, day=day, position=position, status=status).filter(person=OuterRef("pk"))
     by_place = posts.order_by("village__subdistrict__name", "village__name")
+    people = officials_by_coverage(villages=villages, program=program, day=day, which=which)
+    if source is not None:
+        people = people.annotate(covering_source=covering_source(program, day, "pk")).filter(covering_source=source)
     return (
-        officials_by_coverage(villages=villages, program=program, day=day, which=which)
-        .filter(Exists(posts))
+        people.filter(Exists(posts))
         .annotate(
             first_subdistrict=Subquery(by_place.values("village__subdistrict__name")[:1]),
             first_village=Subquery(by_place.values("village__name")[:1]),

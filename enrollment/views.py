@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import access_record
 from accounts.models import AccessRecord
 from accounts.selectors import regency_login_count
-from core.models import Regency, Subdistrict, Village
+from core.models import FundingSource, Regency, Village
 from core.permissions import (
     may_edit_regency,
     may_manage_accounts,
@@ -28,10 +27,11 @@ from core.permissions import (
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
 from enrollment.followup_stages import with_submission_stage
+from enrollment.lists import choice, list_filters, wants_xlsx
 from enrollment.models import Enrollment
 from enrollment.params import as_of_from, program_for
 from enrollment.selectors import (
-    OFFICIAL_SORTS,
+    VILLAGE_SORTS,
     coverage,
     listed_posts,
     officials_listed,
@@ -65,13 +65,6 @@ def _regency_villages(regency: Regency):
 def _cells(figures: dict, key, programs: list) -> list:
     """[(program, Coverage or None)] for one row of a coverage table."""
     return [(p, figures.get(key, {}).get(p.code)) for p in programs]
-
-
-def _choice(request, name: str, allowed: tuple[str, ...]) -> str:
-    value = request.GET.get(name, allowed[0])
-    if value not in allowed:
-        raise Http404
-    return value
 
 
 @login_required
@@ -154,81 +147,74 @@ def subdistrict_detail(request, code):
     return render(request, "enrollment/subdistrict_detail.html", context)
 
 
-def _list_scope(request, code: str, filters: tuple[str, ...]) -> dict:
+VILLAGE_SORT_LABELS = [
+    ("desa", gettext_lazy("village")),
+    ("kecamatan", gettext_lazy("subdistrict")),
+    ("officials", gettext_lazy("most officials first")),
+    ("covered", gettext_lazy("fewest enrolled first")),
+]
+FOLLOWUP_SORT_LABELS = [("stage", gettext_lazy("nothing sent first")), *VILLAGE_SORT_LABELS]
+
+
+def _list_scope(request, code: str, figures: tuple[str, ...], **offered) -> dict:
     """What every list behind a dashboard figure reads from the request: regency (404 outside the
-    user's scope), program (404 when not the user's), filter, day, and the villages (of one kecamatan
-    when `?kecamatan=` names one)."""
+    user's scope), program (404 when not the user's), figure (`which`), day, the funding source of a
+    source figure, and the kecamatan, desa, position, status and sort of its filter form (enrollment.lists)."""
     regency = regency_for_user(request.user, code)
     program = program_for(request.user, request.GET.get("program"))
-    which = _choice(request, "which", filters)
-    villages, subdistrict = _scope_villages(request, regency)
+    which = choice(request, "which", figures)
+    source = None
+    if request.GET.get("source"):
+        source = get_object_or_404(FundingSource, pk=request.GET["source"])
+    filters, day = list_filters(request, regency, **offered), _day(request)
     return {
         "regency": regency,
-        "subdistrict": subdistrict,
         "program": program,
         "which": which,
-        "day": _day(request),
-        "villages": villages,
+        "source": source,
+        "day": day,
+        "filters": filters,
+        **filters.context(request, as_of=day.isoformat()),
     }
 
 
-def _scope_villages(request, regency: Regency):
-    """The villages of the regency, or of one of its subdistricts when `?kecamatan=` names one."""
-    villages = _regency_villages(regency)
-    subdistrict = None
-    if request.GET.get("kecamatan"):
-        subdistrict = get_object_or_404(Subdistrict, regency=regency, pk=request.GET["kecamatan"])
-        villages = villages.filter(subdistrict=subdistrict)
-    return villages, subdistrict
-
-
-def _villages_xlsx(request, rows, *, regency: Regency, program, day, which: str):
+def _villages_xlsx(request, rows, *, regency: Regency, program, day, which: str, stage: bool = False):
     """A list of desa with their village head's name and phone: officials' data, so it is logged."""
     target = f"{regency.code} {program.code} {which} {day.isoformat()}"
     access_record(request, AccessRecord.Kind.VILLAGES, target=target, niks={regency.pk: 0})
-    return exports.villages_xlsx(rows, regency=regency, program=program, day=day, which=which)
+    return exports.villages_xlsx(rows, regency=regency, program=program, day=day, which=which, stage=stage)
 
 
 @login_required
 def village_list(request, code):
-    """The desa behind a village figure of the dashboard (covered, fully covered, not covered)."""
-    scope = _list_scope(request, code, VILLAGE_FILTERS)
+    """The desa behind a village figure of the dashboard (covered, fully covered, not covered), by
+    kecamatan, sorted; the same rows in Excel."""
+    scope = _list_scope(request, code, VILLAGE_FILTERS, sorts=VILLAGE_SORT_LABELS)
+    program, day = scope["program"], scope["day"]
     rows = villages_by_coverage(
-        villages=scope["villages"], program=scope["program"], day=scope["day"], which=scope["which"]
-    )
-    if request.GET.get("format") == "xlsx":
-        return _villages_xlsx(
-            request, rows, regency=scope["regency"], program=scope["program"], day=scope["day"], which=scope["which"]
-        )
-    context = {**scope, "rows": rows}
-    return render(request, "enrollment/village_list.html", context)
-
-
-def _official_filters(request, villages) -> dict:
-    """The desa, position, position status and sort an official list is narrowed and ordered by
-    (`?desa=`, `?position=`, `?status=`, `?sort=`): a desa outside `villages` or an unknown value is a 404."""
-    village, choices = None, villages.filter(kind__in=Village.GOVERNED_KINDS).select_related("subdistrict")
-    if request.GET.get("desa"):
-        village = get_object_or_404(villages, pk=request.GET["desa"])
-        villages = villages.filter(pk=village.pk)
-    return {
-        "villages": villages,
-        "village": village,
-        "desa_choices": choices.order_by("name", "pk"),
-        "position": _choice(request, "position", ("", *Position.values)),
-        "status": _choice(request, "status", ("", *Post.Status.values)),
-        "sort": _choice(request, "sort", tuple(OFFICIAL_SORTS)),
-    }
+        villages=scope["filters"].villages, program=program, day=day, which=scope["which"], source=scope["source"]
+    ).order_by(*VILLAGE_SORTS[scope["sort"]])
+    if wants_xlsx(request):
+        return _villages_xlsx(request, rows, regency=scope["regency"], program=program, day=day, which=scope["which"])
+    return render(request, "enrollment/village_list.html", {**scope, "rows": rows})
 
 
 @login_required
 def official_list(request, code):
     """The officials behind an official figure of the dashboard, 100 to a page, or all of them in Excel."""
-    scope = _list_scope(request, code, OFFICIAL_FILTERS)
-    scope |= _official_filters(request, scope["villages"])
-    program, day = scope["program"], scope["day"]
-    wanted = {k: scope[k] for k in ("villages", "position", "status")}
-    people = officials_listed(program=program, day=day, which=scope["which"], sort=scope["sort"], **wanted)
+    scope = _list_scope(
+        request,
+        code,
+        OFFICIAL_FILTERS,
+        sorts=OFFICIAL_SORT_LABELS,
+        positions=Position.choices,
+        statuses=Post.Status.choices,
+    )
+    program, day, filters = scope["program"], scope["day"], scope["filters"]
+    wanted = {"villages": filters.villages, "position": filters.position, "status": filters.status}
+    people = officials_listed(
+        program=program, day=day, which=scope["which"], source=scope["source"], sort=filters.sort, **wanted
+    )
     people = people.prefetch_related(
         Prefetch(
             "posts",
@@ -241,16 +227,9 @@ def official_list(request, code):
             to_attr="program_enrollments",
         ),
     )
-    if request.GET.get("format") == "xlsx":
+    if wants_xlsx(request):
         return _officials_xlsx(request, people, scope=scope)
-    context = {
-        **scope,
-        "page": Paginator(people, 100).get_page(request.GET.get("page")),
-        "subdistricts": scope["regency"].subdistricts.order_by("name"),
-        "positions": Position.choices,
-        "statuses": Post.Status.choices,
-        "sorts": OFFICIAL_SORT_LABELS,
-    }
+    context = {**scope, "page": Paginator(people, 100).get_page(request.GET.get("page"))}
     return render(request, "enrollment/official_list.html", context)
 
 
@@ -264,15 +243,21 @@ def _officials_xlsx(request, people, *, scope: dict):
 
 @login_required
 def followup(request, code):
-    """Desa where no official is enrolled in a program yet, with the village head to call."""
+    """Desa where no official is enrolled in a program yet, with the village head to call; by
+    kecamatan, sorted (those that have sent nothing first, by default); the same rows in Excel."""
     regency = regency_for_user(request.user, code)
     program = program_for(request.user, request.GET.get("program"))
     day = _day(request)
-    rows = villages_by_coverage(villages=_regency_villages(regency), program=program, day=day, which="uncovered")
+    filters = list_filters(request, regency, sorts=FOLLOWUP_SORT_LABELS)
+    rows = villages_by_coverage(villages=filters.villages, program=program, day=day, which="uncovered")
     # Those that have sent nothing first, then those returned, then those waiting at DPMD, then at BPJS.
-    rows = with_submission_stage(rows, program).order_by("submission_stage", "subdistrict__name", "name", "pk")
-    if request.GET.get("format") == "xlsx":
-        return _villages_xlsx(request, rows, regency=regency, program=program, day=day, which="uncovered")
+    rows = with_submission_stage(rows, program)
+    if filters.sort == "stage":
+        rows = rows.order_by("submission_stage", "subdistrict__name", "name", "pk")
+    else:
+        rows = rows.order_by(*VILLAGE_SORTS[filters.sort])
+    if wants_xlsx(request):
+        return _villages_xlsx(request, rows, regency=regency, program=program, day=day, which="uncovered", stage=True)
     return render(
         request,
         "enrollment/followup.html",
@@ -283,5 +268,6 @@ def followup(request, code):
             "rows": rows,
             "show_submission": True,
             "programs": programs_visible_to(request.user),
+            **filters.context(request, as_of=day.isoformat()),
         },
     )

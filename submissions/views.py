@@ -23,11 +23,13 @@ from accounts.models import AccessRecord
 from core.models import FundingSource, Program, Village
 from core.permissions import has_regency_scope, may_start_submission, regency_for_user, village_for_user
 from core.selectors import programs_visible_to
+from enrollment.lists import list_filters, post_sorts, wants_xlsx
 from enrollment.models import Enrollment
 from enrollment.params import program_for
-from submissions import deadlines, services
+from submissions import deadlines, exports, services
 from submissions.models import Submission, SubmissionEvent
 from submissions.selectors import missing_documents
+from villages.models import Position, Post
 
 QUEUE = (Submission.Status.SUBMITTED, Submission.Status.VERIFIED)
 STATUS_FILTERS = ("queue", "all", *Submission.Status.values)
@@ -118,16 +120,42 @@ def submission_detail(request, pk):
     return render(request, "submissions/submission_detail.html", context)
 
 
+# How the DPMD list of submissions can be sorted: to handle first (the default), by desa, by kecamatan,
+# oldest submitted first, most officials missing documents first.
+SUBMISSION_SORTS = {
+    "status": ("status", "submitted_at", "village__code", "pk"),
+    "desa": ("village__name", "village__code", "program", "pk"),
+    "kecamatan": ("village__subdistrict__name", "village__name", "program", "pk"),
+    "submitted": ("submitted_at", "village__code", "pk"),
+    "missing": ("-officials_incomplete", "village__name", "pk"),
+}
+DEADLINE_SORT_LABELS = [
+    ("inaugurated", gettext_lazy("longest waiting first")),
+    ("name", gettext_lazy("name")),
+    ("desa", gettext_lazy("village")),
+    ("position", gettext_lazy("position")),
+]
+SUBMISSION_SORT_LABELS = [
+    ("status", gettext_lazy("status")),
+    ("desa", gettext_lazy("village")),
+    ("kecamatan", gettext_lazy("subdistrict")),
+    ("submitted", gettext_lazy("oldest submitted first")),
+    ("missing", gettext_lazy("most missing documents first")),
+]
+
+
 @login_required
 def regency_submissions(request, code):
-    """The DPMD queue: submitted ones to verify, verified ones to forward; filter by program and status."""
+    """The DPMD queue: submitted ones to verify, verified ones to forward; filter by program, status,
+    kecamatan and desa, sorted; the same rows in Excel."""
     regency = regency_for_user(request.user, code)
     programs = list(programs_visible_to(request.user))
     program = next((p for p in programs if p.code == request.GET.get("program")), None)
     status = request.GET.get("status") or "queue"
     if status not in STATUS_FILTERS:
         status = "queue"
-    qs = services.submissions_visible_to(request.user).filter(village__subdistrict__regency=regency)
+    filters = list_filters(request, regency, sorts=SUBMISSION_SORT_LABELS)
+    qs = services.submissions_visible_to(request.user).filter(village__in=filters.villages)
     if program:
         qs = qs.filter(program=program)
     counts = qs.aggregate(
@@ -139,16 +167,18 @@ def regency_submissions(request, code):
         qs = qs.filter(status__in=QUEUE)
     elif status != "all":
         qs = qs.filter(status=status)
-    qs = services.with_officials_incomplete(qs).order_by("status", "submitted_at", "village__code", "pk")
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    filters = [("queue", _("To handle")), ("all", _("All")), *Submission.Status.choices]
+    qs = services.with_officials_incomplete(qs).order_by(*SUBMISSION_SORTS[filters.sort])
+    if wants_xlsx(request):
+        return exports.submissions_xlsx(qs, regency=regency, program=program, status=status)
+    filter_labels = [("queue", _("To handle")), ("all", _("All")), *Submission.Status.choices]
     context = {
         "regency": regency,
         "programs": programs,
         "program": program,
-        "status": status,
-        "filters": [(value, label, counts[value]) for value, label in filters],
-        "page": page,
+        "filters": [(value, label, counts[value]) for value, label in filter_labels],
+        "page": Paginator(qs, 100).get_page(request.GET.get("page")),
+        **filters.context(request, status=status),
+        "status": status,  # the submission's status (the filter form keeps it as it is)
     }
     return render(request, "submissions/submission_regency.html", context)
 
@@ -258,9 +288,15 @@ def regency_deadlines(request, code):
     default = Program.KESEHATAN if any(p.code == Program.KESEHATAN for p in programs) else programs[0].code
     program = program_for(request.user, request.GET.get("program") or default)
     day = timezone.localdate()
-    villages = Village.objects.filter(subdistrict__regency=regency)
+    filters = list_filters(
+        request, regency, sorts=DEADLINE_SORT_LABELS, positions=Position.choices, statuses=Post.Status.choices
+    )
+    villages = filters.villages
     overdue = deadlines.overdue_officials(villages=villages, program=program, day=day)
-    if request.GET.get("format") == "xlsx":
+    overdue = overdue.filter(**{k: v for k, v in (("position", filters.position), ("status", filters.status)) if v})
+    if filters.sort != "inaugurated":
+        overdue = overdue.order_by(*post_sorts()[filters.sort])
+    if wants_xlsx(request):
         target = f"{regency.code} {program.code} tenggat {day.isoformat()}"
         access_record(
             request, AccessRecord.Kind.OFFICIALS, target=target, niks={regency.pk: overdue.count()}, masked=True
@@ -272,9 +308,10 @@ def regency_deadlines(request, code):
         "program": program,
         "day": day,
         "cutoff": deadlines.overdue_cutoff(day),
-        "statuses": Submission.Status.choices,
         "summary": deadlines.deadline_summary(villages=villages, program=program, day=day),
         "villages": deadlines.villages_behind_deadline(villages=villages, program=program, day=day),
         "page": Paginator(overdue, 100).get_page(request.GET.get("page")),
+        **filters.context(request),
+        "submission_statuses": Submission.Status.choices,
     }
     return render(request, "submissions/deadlines.html", context)

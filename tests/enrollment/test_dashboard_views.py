@@ -559,7 +559,7 @@ def test_followup_export_is_a_workbook_with_one_row_per_desa_shown(demo, dpmd_mu
     assert response["Content-Disposition"].startswith("attachment;")
     assert ".xlsx" in response["Content-Disposition"]
     header, *data = table_rows(response.content)
-    assert len(header) == 7 and all(header)
+    assert len(header) == 8 and all(header)  # the last: where the desa stands with its submission
     assert len(data) == len(shown) == 139
     assert [row[0] for row in data] == [village_code(v["Desa"]) for v in shown]
     for row in data:
