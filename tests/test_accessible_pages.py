@@ -36,7 +36,8 @@ def dangling_references(html: bytes) -> list[str]:
 
 
 @pytest.fixture
-def sekretaris(suka_pindah):
+def sekretaris(suka_pindah, set_aside_posts):
+    set_aside_posts(village=suka_pindah)  # the demo's Sekretaris, when another test loaded it
     return PostFactory(village=suka_pindah, position="sekretaris_desa", person=PersonFactory(full_name="Rina Wati"))
 
 

@@ -59,7 +59,8 @@ def test_the_summary_of_a_correction_names_the_post_being_corrected(head_suka_pi
     assert [text.split(":")[0] for _, text in summary(response)] == [f"Tanggal lahir ({post.title})"]
 
 
-def test_ending_a_post_without_a_date_names_the_post(head_suka_pindah, suka_pindah, login):
+def test_ending_a_post_without_a_date_names_the_post(head_suka_pindah, suka_pindah, login, set_aside_posts):
+    set_aside_posts(village=suka_pindah)  # the demo's Sekretaris, when another test loaded it
     post = PostFactory(village=suka_pindah, position="sekretaris_desa")
 
     response = login(head_suka_pindah).post(
