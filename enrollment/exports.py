@@ -68,7 +68,8 @@ def official_list_xlsx(
     people: Iterable[Person], *, regency: Regency, program: Program, day: dt.date, which: str
 ) -> HttpResponse:
     """The officials of a dashboard list, the rows of the page: one per person, their listed posts (from
-    `held_posts`) joined in each cell, the NIK masked as on the page, and their status in the program."""
+    `held_posts`) joined in each cell, the NIK masked as on the page, and their status in the program
+    (`program_status`, enrollment.status.attach_program_status)."""
     columns = [
         *village_columns(),
         Column("name", _("Name"), 28),
@@ -92,7 +93,7 @@ def official_list_xlsx(
             person.nik_masked,
             joined(posts, lambda p: p.title),
             joined(posts, lambda p: p.get_status_display()),
-            str(latest.get_status_display()) if latest else str(_("not enrolled")),
+            person.program_status.label,
             latest.funding_source.code if latest and latest.funding_source else "",
         ]
 

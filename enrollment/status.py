@@ -10,6 +10,9 @@ Exactly one of six kinds, on a day:
 - inactive: made inactive, mostly for an unpaid month of JKN (menunggak);
 - ended: coverage ended.
 
+A list whose people come with their enrollments in one program already loaded (`program_enrollments`,
+as the dashboard's officials list prefetches them) gets theirs with `attach_program_status`.
+
 Submissions are an app above this one, so "waiting at DPMD" is asked through a hook the submissions app
 registers when it is ready (submissions/apps.py), as the roster lock does (villages/locks.py).
 """
@@ -167,3 +170,17 @@ def program_statuses(
         for pid in person_ids
         for code in codes
     }
+
+
+def attach_program_status(people: list, *, program: Program, day: dt.date, villages: QuerySet | None = None) -> list:
+    """Each person's status in `program` as `person.program_status`, from their prefetched
+    `program_enrollments` and one query for those whose desa's submission waits at DPMD."""
+    waiting = _waiting_at_dpmd([p.pk for p in people], [program.code], day, villages) if people else {}
+    for person in people:
+        person.program_status = program_status(
+            person.program_enrollments,
+            program_id=program.code,
+            day=day,
+            waiting_since=waiting.get((person.pk, program.code)),
+        )
+    return people

@@ -38,6 +38,7 @@ from enrollment.selectors import (
     regency_coverage,
     villages_by_coverage,
 )
+from enrollment.status import attach_program_status
 from enrollment.trend import coverage_target_set, coverage_trends, target_years, trend_chart
 from villages.models import Position, Post, position_rank
 
@@ -229,8 +230,11 @@ def official_list(request, code):
     )
     if wants_xlsx(request):
         return _officials_xlsx(request, people, scope=scope)
-    context = {**scope, "page": Paginator(people, 100).get_page(request.GET.get("page"))}
-    return render(request, "enrollment/official_list.html", context)
+    page = Paginator(people, 100).get_page(request.GET.get("page"))
+    page.object_list = attach_program_status(
+        list(page.object_list), program=program, day=day, villages=filters.villages
+    )
+    return render(request, "enrollment/official_list.html", {**scope, "page": page})
 
 
 def _officials_xlsx(request, people, *, scope: dict):
@@ -238,6 +242,7 @@ def _officials_xlsx(request, people, *, scope: dict):
     regency, program, day = scope["regency"], scope["program"], scope["day"]
     target = f"{regency.code} {program.code} {scope['which']} {day.isoformat()}"
     access_record(request, AccessRecord.Kind.OFFICIALS, target=target, niks={regency.pk: people.count()}, masked=True)
+    people = attach_program_status(list(people), program=program, day=day, villages=scope["filters"].villages)
     return exports.official_list_xlsx(people, regency=regency, program=program, day=day, which=scope["which"])
 
 

@@ -18,11 +18,14 @@ KES, TK = Program.KESEHATAN, Program.KETENAGAKERJAAN
 
 @pytest.fixture
 def both_programs(mukomuko, suka_pindah, dpmd_mukomuko):
-    """Mukomuko and Suka Pindah each set aside and pay for both programs."""
+    """Mukomuko and Suka Pindah each set aside and pay for both programs (the demo's allocations, when
+    another test loaded it, are taken over)."""
     made = []
     for payer, source in (({"regency": mukomuko}, "DAU"), ({"village": suka_pindah}, "ADD")):
         for program in (KES, TK):
-            Allocation.objects.create(fiscal_year=YEAR, program_id=program, source_id=source, amount=9_000_000, **payer)
+            Allocation.objects.update_or_create(
+                fiscal_year=YEAR, program_id=program, source_id=source, **payer, defaults={"amount": 9_000_000}
+            )
             made.append(
                 Payment.objects.create(
                     fiscal_year=YEAR,

@@ -119,3 +119,44 @@ def test_the_dashboard_of_another_regency_is_a_404(lebong_officials, dpmd_majene
 
     assert client.get("/wilayah/17.07/").status_code == 404
     assert client.get("/api/v1/coverage/", {"regency": "17.07"}).status_code == 404
+
+
+def test_the_officials_list_and_its_excel_show_each_status_as_the_village_page_does(
+    lebong_officials, kes, dpmd_lebong, login
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    rejected = PostFactory(
+        village=lebong_officials["ani"].posts.get().village,
+        term_start=START,
+        person=PersonFactory(full_name="Dedi Ditolak", nik=make_nik(7405, prefix="170701")),
+    ).person
+    EnrollmentFactory(
+        person=rejected, program=kes, status=Enrollment.Status.REJECTED, rejection_reason="NIK tidak padan"
+    )
+    client = login(dpmd_lebong)
+    url = f"/wilayah/17.07/perangkat/?program={KES}"
+
+    rows = page(client.get(url)).find("table").find("tbody").find_all("tr")
+    shown = {row.find("th").text: row.find("span", cls="status").attrs["data-status"] for row in rows}
+    sheet = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content)).active
+    header = next(r for r in sheet.iter_rows(values_only=True) if r and "Nama" in r)
+    named = [
+        dict(zip(header, r, strict=False)) for r in sheet.iter_rows(values_only=True) if r and r[0] and r != header
+    ]
+
+    assert {name.split()[0]: kind for name, kind in shown.items()} == {
+        "Ani": "active",
+        "Bayu": "inactive",
+        "Citra": "not_registered",
+        "Dedi": "rejected",
+    }
+    in_excel = {r["Nama"].split()[0]: r[f"Status {kes.short_name}"] for r in named if r.get("Nama")}
+    assert in_excel == {
+        "Ani": "aktif",
+        "Bayu": "nonaktif — menunggak",
+        "Citra": "belum didaftarkan",
+        "Dedi": "ditolak BPJS",
+    }
