@@ -29,7 +29,7 @@ from core import nik as nik_lib
 from core.models import Village
 from core.spreadsheets.columns import Issue
 from villages.models import Person, Position, Post
-from villages.roster_import.columns import BY_KEY
+from villages.roster_import.columns import BY_KEY, PERSON_FIELDS, POST_FIELDS
 
 KINDS = ("new", "changed", "unchanged", "ended")
 
@@ -203,25 +203,8 @@ def _needs_nik_json(row: Row) -> dict:
     }
 
 
-# What a new or changed row stores, in the file's column order (its headers, as the file names them).
-_SHOWN = (
-    "full_name",
-    "nik",
-    "sex",
-    "birth_date",
-    "phone",
-    "position",
-    "local_title",
-    "status",
-    "sk_number",
-    "sk_date",
-    "inauguration_date",
-    "term_start",
-    "term_end",
-    "wage_basis",
-    "ended_on",
-    "end_reason",
-)
+# What a new or changed row stores, in the order of the template's columns.
+_SHOWN = ("full_name", "nik", *PERSON_FIELDS[1:], *POST_FIELDS)
 _SHOWN_WHEN_SET = {"ended_on", "end_reason"}
 
 
