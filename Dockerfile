@@ -28,4 +28,5 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "desa_jaminan.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Workers, threads and timeouts come from the environment (gunicorn.conf.py: WEB_CONCURRENCY, GUNICORN_*).
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "desa_jaminan.wsgi:application"]

@@ -24,6 +24,7 @@ from core.permissions import (
     regency_for_user,
     subdistrict_for_user,
 )
+from core.replica import replica_reads
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
 from enrollment.followup_stages import with_submission_stage
@@ -69,6 +70,7 @@ def _cells(figures: dict, key, programs: list) -> list:
 
 
 @login_required
+@replica_reads
 def regency_list(request):
     """All regencies in scope side by side: for superusers and province observers."""
     day = _day(request)
@@ -82,6 +84,7 @@ def regency_list(request):
 
 
 @login_required
+@replica_reads
 def regency_dashboard(request, code):
     regency = regency_for_user(request.user, code)
     day = _day(request)
@@ -129,6 +132,7 @@ def coverage_target(request, code):
 
 
 @login_required
+@replica_reads
 def subdistrict_detail(request, code):
     subdistrict = subdistrict_for_user(request.user, code)
     day = _day(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 from budgets.contributions import monthly_cost
 from core.models import Village
 from core.permissions import regency_for_user
+from core.replica import replica_reads
 from core.selectors import programs_visible_to
 from enrollment.params import as_of_from
 from enrollment.selectors import regency_coverage
@@ -29,6 +31,7 @@ class CoverageQuery(serializers.Serializer):
             raise serializers.ValidationError(exc.messages[0]) from None
 
 
+@method_decorator(replica_reads, name="dispatch")
 class CoverageView(APIView):
     """Coverage of one regency per program, in total and per kecamatan, on a day (today by default)."""
 

@@ -26,10 +26,10 @@ PRODUCTION = {
 }
 
 
-def start(environment: dict[str, str]) -> subprocess.CompletedProcess:
+def start(environment: dict[str, str], code: str = SETUP) -> subprocess.CompletedProcess:
     clean = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "desa_jaminan.settings", **environment}
     return subprocess.run(
-        [sys.executable, "-c", SETUP], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60
     )
 
 
