@@ -37,7 +37,10 @@ class ReplicaRouter:
 
     def allow_relation(self, obj1, obj2, **hints):
         # The replica holds the same rows: objects read from either may be related.
-        aliases = {DEFAULT_DB_ALIAS, replica_alias()}
+        alias = replica_alias()
+        if alias is None:
+            return None
+        aliases = {DEFAULT_DB_ALIAS, alias}
         if obj1._state.db in aliases and obj2._state.db in aliases:
             return True
         return None

@@ -152,6 +152,7 @@ def test_reads_inside_a_transaction_go_to_the_primary():
     assert seen == ["default", "replica"]
 
 
+@override_settings(REPLICA_DATABASE=None, DATABASE_ROUTERS=["core.db_router.ReplicaRouter"])
 def test_without_a_replica_everything_reads_from_the_primary():
     seen = []
 
