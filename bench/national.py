@@ -341,16 +341,22 @@ def _foreign_officials(cursor) -> int:
 
 
 def _referencing_tables(cursor) -> list[str]:
-    """The tables outside the four that point at them (documents, family members, NIK conflicts, ...)."""
-    cursor.execute(
-        "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f'"
-        " AND confrelid::regclass::text = ANY(%s) AND NOT conrelid::regclass::text = ANY(%s)",
-        [list(TABLES), list(TABLES)],
-    )
-    return [table for (table,) in cursor.fetchall()]
+    """The tables outside the four that point at them, directly or through each other (documents,
+    family members, NIK conflicts, change requests and their confirmations, ...)."""
+    found: list[str] = []
+    targets = list(TABLES)
+    while targets:
+        cursor.execute(
+            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint WHERE contype = 'f'"
+            " AND confrelid::regclass::text = ANY(%s)",
+            [targets],
+        )
+        targets = [table for (table,) in cursor.fetchall() if table not in TABLES and table not in found]
+        found += targets
+    return found
 
 
-def _delete_earlier_run(cursor, *, only_bench: bool) -> int:
+def _delete_earlier_run(cursor, *, only_bench: bool) -> tuple[int, str]:
     """Remove an earlier run's officials, posts and enrollments. When the four tables hold only the
     bench's rows and the tables pointing at them are empty, TRUNCATE them all: deleting 700,000
     officials row by row, each deleted row's foreign keys checked, takes minutes."""
@@ -366,7 +372,7 @@ def _delete_earlier_run(cursor, *, only_bench: bool) -> int:
             try:
                 with transaction.atomic():  # a table pointing at those in turn refuses it: delete instead
                     cursor.execute(f"TRUNCATE {', '.join((*TABLES, *others))}")
-                return earlier
+                return earlier, "truncated"
             except psycopg2.Error:
                 pass
     cursor.execute(
@@ -385,7 +391,7 @@ def _delete_earlier_run(cursor, *, only_bench: bool) -> int:
         cursor.execute("DELETE FROM villages_post s USING bench_person b WHERE s.person_id = b.id")
         cursor.execute("DELETE FROM villages_person p USING bench_person b WHERE p.id = b.id")
     cursor.execute("DROP TABLE bench_person")
-    return earlier
+    return earlier, "deleted"
 
 
 def _foreign_keys_dropped(cursor) -> list[tuple[str, str, str]]:
@@ -451,10 +457,10 @@ def national_fill(
             _truncate(raw)
             log(f"--replace: emptied the officials, posts and enrollments tables ({foreign:,} not the bench's)")
         phase = time.perf_counter()
-        earlier = _delete_earlier_run(raw, only_bench=not foreign or replace)
+        earlier, how = _delete_earlier_run(raw, only_bench=not foreign or replace)
         keys = _foreign_keys_dropped(raw)  # after the deletes' pending checks, which are part of "clean"
         seconds["clean"] = time.perf_counter() - phase
-        log(f"clean: {earlier:,} officials of an earlier run deleted in {seconds['clean']:.1f} s")
+        log(f"clean: {earlier:,} officials of an earlier run {how} in {seconds['clean']:.1f} s")
 
         phase = time.perf_counter()
         components = _component_ids()

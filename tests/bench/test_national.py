@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from bench.national import BenchError, national_fill
+from bench.national import BenchError, _delete_earlier_run, national_fill
 from core.models import Program, Regency, Village
 from core.nik import check_nik, hash_nik
 from enrollment.models import Enrollment
@@ -91,6 +91,18 @@ def test_a_second_run_replaces_the_first(postgresql):
 
     assert Person.objects.count() == first.total.persons == second.total.persons
     assert Enrollment.objects.count() == second.total.enrollments
+
+
+def test_an_earlier_run_is_deleted_row_by_row_when_it_cannot_be_truncated(postgresql):
+    national_fill(regency_codes=[MAJENE], per_desa=3, log=lambda *a: None)
+    other = PersonFactory(nik=make_nik(1))
+
+    with connection.cursor() as cursor:
+        deleted, how = _delete_earlier_run(cursor.cursor, only_bench=False)
+
+    assert how == "deleted" and deleted > 0
+    assert list(Person.objects.all()) == [other]
+    assert not Post.objects.exists() and not Enrollment.objects.exists()
 
 
 def test_the_bench_leaves_a_database_with_other_officials_alone(postgresql):
