@@ -152,15 +152,23 @@ def _row(values) -> str:
     return "\t".join(_text(v) for v in values) + "\n"
 
 
+def _highest_id(table: str, empty: int) -> str:
+    """SQL for the highest id the table has or its sequence has handed out (`empty` when neither)."""
+    sequence = f"pg_get_serial_sequence('{table}', 'id')::regclass"
+    highest = f"(SELECT coalesce(max(id), {empty}) FROM {table})"
+    return f"greatest({highest}, coalesce(pg_sequence_last_value({sequence}), {empty}))"
+
+
 class _Writer:
     """Rows of the four tables in COPY text format, sent in batches; ids given here, in sequence."""
 
     def __init__(self, cursor, now: str) -> None:
         self.cursor, self.now = cursor, now
+        # After the highest id and the sequence both: a sequence is not rolled back with a transaction, so
+        # ids it handed out (to rows since deleted, or rolled back) are never given again.
         cursor.execute(
-            "SELECT (SELECT coalesce(max(id), 0) FROM villages_person),"
-            " (SELECT coalesce(max(id), 0) FROM villages_post),"
-            " (SELECT coalesce(max(id), 0) FROM enrollment_enrollment)"
+            "SELECT "
+            + ", ".join(_highest_id(t, 0) for t in ("villages_person", "villages_post", "enrollment_enrollment"))
         )
         self.person_id, self.post_id, self.enrollment_id = cursor.fetchone()
         self.copy_seconds = 0.0
@@ -488,9 +496,7 @@ def national_fill(
 
         phase = time.perf_counter()
         for table in TABLES:
-            raw.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce((SELECT max(id) FROM {table}), 1))"
-            )
+            raw.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {_highest_id(table, 1)})")
         seconds["sequences"] = time.perf_counter() - phase
         phase = time.perf_counter()  # the commit checks the foreign keys, which Django makes deferred
     seconds["commit"] = time.perf_counter() - phase
