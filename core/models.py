@@ -212,3 +212,18 @@ class DocumentType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DataVersion(models.Model):
+    """A token that changes with every write to the rows a regency's figures (or, scope "all", every
+    regency's) are computed from: kept by database triggers (core.data_versions), read to key caches."""
+
+    scope = models.CharField(max_length=20, primary_key=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.version}"

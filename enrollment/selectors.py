@@ -233,6 +233,9 @@ class RegencyCoverage:
     per_subdistrict: dict[str | None, dict[str, Coverage]]
     sources: dict[str, list[SourceCoverage]]
     subdistricts: list[Subdistrict]
+    # Under which key enrollment.figures cached them (None: counted here, or not cacheable): what is
+    # rendered from them can be cached under it too.
+    key: str | None = None
 
 
 def regency_coverage(*, regency: Regency, programs: list[Program], day: dt.date) -> RegencyCoverage:

@@ -3,12 +3,15 @@ list and its Excel export, and the comparison of regencies."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -27,16 +30,15 @@ from core.permissions import (
 from core.replica import replica_reads
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
+from enrollment.figures import regencies_figures, regency_figures, rendered, subdistrict_figures
 from enrollment.followup_stages import with_submission_stage
 from enrollment.lists import choice, list_filters, wants_xlsx
 from enrollment.models import Enrollment
 from enrollment.params import as_of_from, program_for
 from enrollment.selectors import (
     VILLAGE_SORTS,
-    coverage,
     listed_posts,
     officials_listed,
-    regency_coverage,
     villages_by_coverage,
 )
 from enrollment.status import attach_program_status
@@ -76,9 +78,7 @@ def regency_list(request):
     day = _day(request)
     regencies = list(regencies_visible_to(request.user).filter(subdistricts__isnull=False).distinct())
     programs = list(programs_visible_to(request.user))
-    figures = coverage(
-        villages=Village.objects.filter(subdistrict__regency__in=regencies), programs=programs, day=day, by="regency"
-    )
+    figures = regencies_figures(regencies=regencies, programs=programs, day=day)
     rows = [(r, _cells(figures, r.pk, programs)) for r in regencies]
     return render(request, "enrollment/regency_list.html", {"rows": rows, "programs": programs, "day": day})
 
@@ -89,15 +89,25 @@ def regency_dashboard(request, code):
     regency = regency_for_user(request.user, code)
     day = _day(request)
     programs = list(programs_visible_to(request.user))
-    figures = regency_coverage(regency=regency, programs=programs, day=day)
+    figures = regency_figures(regency=regency, programs=programs, day=day)
     points, targets = coverage_trends(regency=regency, programs=programs), target_years(regency=regency)
     trends = [(p, points[p.code], trend_chart(points[p.code], targets.get(p.code))) for p in programs]
+    shown = {"regency": regency, "day": day, "programs": programs}
+
+    def part(name: str, rows: Callable[[], list]):
+        def render() -> str:
+            return render_to_string(f"enrollment/_regency_{name}.html", {**shown, name: rows()}, request)
+
+        return rendered(figures.key, f"dashboard-{name}", programs, render)
+
     context = {
-        "regency": regency,
-        "day": day,
-        "programs": programs,
-        "cards": [(p, figures.totals[p.code], figures.sources[p.code]) for p in programs],
-        "subdistricts": [(s, _cells(figures.per_subdistrict, s.pk, programs)) for s in figures.subdistricts],
+        **shown,
+        # The figures' HTML is cached with the figures: the same figures, language and programs always
+        # render the same (it holds no form and nothing of the user's).
+        "cards_html": part("cards", lambda: [(p, figures.totals[p.code], figures.sources[p.code]) for p in programs]),
+        "subdistricts_html": part(
+            "subdistricts", lambda: [(s, _cells(figures.per_subdistrict, s.pk, programs)) for s in figures.subdistricts]
+        ),
         "trends": trends,
         "can_set_target": may_edit_regency(request.user, regency),
         "can_manage_regency": may_edit_regency(request.user, regency),
@@ -138,7 +148,7 @@ def subdistrict_detail(request, code):
     day = _day(request)
     programs = list(programs_visible_to(request.user))
     villages = Village.objects.filter(subdistrict=subdistrict)
-    per_village = coverage(villages=villages, programs=programs, day=day, by="village")
+    per_village, totals = subdistrict_figures(subdistrict=subdistrict, programs=programs, day=day)
     rows = [(v, _cells(per_village, v.pk, programs)) for v in villages.filter(kind__in=Village.GOVERNED_KINDS)]
     context = {
         "subdistrict": subdistrict,
@@ -146,7 +156,7 @@ def subdistrict_detail(request, code):
         "day": day,
         "programs": programs,
         "rows": rows,
-        "totals_cells": _cells(coverage(villages=villages, programs=programs, day=day), None, programs),
+        "totals_cells": _cells({None: totals}, None, programs),
         "kelurahan": villages.filter(kind=Village.Kind.KELURAHAN),
     }
     return render(request, "enrollment/subdistrict_detail.html", context)

@@ -11,12 +11,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from budgets.contributions import monthly_cost
+from core.data_versions import cached_for_regency
 from core.models import Village
 from core.permissions import regency_for_user
 from core.replica import replica_reads
 from core.selectors import programs_visible_to
+from enrollment.figures import regency_figures
 from enrollment.params import as_of_from
-from enrollment.selectors import regency_coverage
 from portal.selectors import SEARCH_LIMIT, search_officials
 
 
@@ -48,8 +49,14 @@ class CoverageView(APIView):
         regency = regency_for_user(request.user, query.validated_data["regency"])
         day = query.validated_data.get("as_of") or as_of_from(None)
         programs = list(programs_visible_to(request.user))
-        figures = regency_coverage(regency=regency, programs=programs, day=day)
-        costs = monthly_cost(villages=Village.objects.filter(subdistrict__regency=regency), programs=programs, day=day)
+        figures = regency_figures(regency=regency, programs=programs, day=day)
+        costs = cached_for_regency(
+            regency.code,
+            f"monthly-cost:1:{day.isoformat()}:{','.join(p.code for p in programs)}",
+            lambda: monthly_cost(
+                villages=Village.objects.filter(subdistrict__regency=regency), programs=programs, day=day
+            ),
+        )
         return Response(
             {
                 "regency": {"code": regency.code, "name": regency.name},
