@@ -57,12 +57,14 @@ REGENCY_TABLES: dict[str, tuple[str, str]] = {
     "enrollment_enrollment_components": ("enrollment_id", _ENROLLMENT_REGENCIES),
     "villages_village": ("subdistrict_id", "SELECT regency_id AS r FROM villages_subdistrict WHERE code IN ({keys})"),
     "villages_subdistrict": ("regency_id", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),
+    "villages_regency": ("code", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),
     "enrollment_coveragesnapshot": ("regency_id", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),
     "enrollment_coveragetarget": ("regency_id", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),
     "budgets_regencyminimumwage": ("regency_id", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),
 }
 # Reference data every regency's figures read: a change to them changes the install's token.
 GLOBAL_TABLES = [
+    "villages_province",
     "enrollment_program",
     "enrollment_programcomponent",
     "budgets_fundingsource",

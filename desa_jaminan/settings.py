@@ -273,8 +273,15 @@ TASK_STALL_MINUTES = env.int("TASK_STALL_MINUTES", default=15)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside the apps' tasks.py.
-CELERY_IMPORTS = ["enrollment.trend"]
+CELERY_IMPORTS = ["enrollment.trend", "enrollment.figures"]
 CELERY_BEAT_SCHEDULE = {
+    # Today's coverage figures of every regency counted (and cached) before anybody opens a dashboard:
+    # after midnight all of them, during the day those written to since the last run.
+    "coverage-figures-warm": {
+        "task": "enrollment.figures_warm",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
     "coverage-snapshots": {
         "task": "enrollment.trend.coverage_snapshots_refresh",
         "schedule": crontab(hour=1, minute=0),

@@ -22,11 +22,14 @@ meet unreadable entries; `_CACHE_FORMAT` changes when the data's shape does.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
+from celery import shared_task
 from django.core.cache import cache
 from django.db.models import BooleanField, ExpressionWrapper
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -159,6 +162,12 @@ def _entries(regency_codes: list[str], day: dt.date, *parts: str) -> dict[str, d
     return entries
 
 
+@shared_task(name="enrollment.figures_warm", soft_time_limit=4 * 60, time_limit=5 * 60)
+def figures_warm() -> int:
+    """Every few minutes (the beat): today's figures of every regency counted before anyone asks."""
+    return warm(day=timezone.localdate())
+
+
 def warm(*, day: dt.date, regency_codes: list[str] | None = None) -> int:
     """Count and cache the figures of every regency with desa (or of these) not cached for `day`:
     run every few minutes by the beat, so that a dashboard is counted before anybody opens it (after
@@ -229,6 +238,17 @@ def subdistrict_figures(
     )
     per_village = {code: _per_program(entry["villages"][code], programs) for code in codes if code in entry["villages"]}
     return per_village, _per_program(entry["subdistricts"].get(subdistrict.code, {}), programs)
+
+
+def regencies_key(regency_codes: list[str], day: dt.date) -> str | None:
+    """One key for the figures of all these regencies on `day` (None when one is not cacheable): what
+    is rendered from them all (the comparison of regencies) is cached under it."""
+    current = versions(regency_codes)
+    tokens = [current.of(code) for code in regency_codes]
+    if None in tokens:
+        return None
+    digest = hashlib.sha256("|".join(f"{c}={t}" for c, t in zip(regency_codes, tokens, strict=True)).encode())
+    return f"coverage:{_CACHE_FORMAT}:regencies:{digest.hexdigest()}:{day.isoformat()}"
 
 
 def regencies_figures(*, regencies: list[Regency], programs: list[Program], day: dt.date) -> dict[str, dict]:

@@ -3,8 +3,6 @@ list and its Excel export, and the comparison of regencies."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -30,7 +28,7 @@ from core.permissions import (
 from core.replica import replica_reads
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
-from enrollment.figures import regencies_figures, regency_figures, rendered, subdistrict_figures
+from enrollment.figures import regencies_figures, regencies_key, regency_figures, rendered, subdistrict_figures
 from enrollment.followup_stages import with_submission_stage
 from enrollment.lists import choice, list_filters, wants_xlsx
 from enrollment.models import Enrollment
@@ -78,9 +76,15 @@ def regency_list(request):
     day = _day(request)
     regencies = list(regencies_visible_to(request.user).filter(subdistricts__isnull=False).distinct())
     programs = list(programs_visible_to(request.user))
-    figures = regencies_figures(regencies=regencies, programs=programs, day=day)
-    rows = [(r, _cells(figures, r.pk, programs)) for r in regencies]
-    return render(request, "enrollment/regency_list.html", {"rows": rows, "programs": programs, "day": day})
+
+    def table() -> str:
+        figures = regencies_figures(regencies=regencies, programs=programs, day=day)
+        rows = [(r, _cells(figures, r.pk, programs)) for r in regencies]
+        return render_to_string("enrollment/_regency_table.html", {"rows": rows, "programs": programs, "day": day})
+
+    key = regencies_key([r.code for r in regencies], day)
+    context = {"rows": bool(regencies), "table_html": rendered(key, "comparison", programs, table), "day": day}
+    return render(request, "enrollment/regency_list.html", context)
 
 
 @login_required
@@ -92,22 +96,28 @@ def regency_dashboard(request, code):
     figures = regency_figures(regency=regency, programs=programs, day=day)
     points, targets = coverage_trends(regency=regency, programs=programs), target_years(regency=regency)
     trends = [(p, points[p.code], trend_chart(points[p.code], targets.get(p.code))) for p in programs]
-    shown = {"regency": regency, "day": day, "programs": programs}
+    shown = {
+        "regency": regency,
+        "day": day,
+        "programs": programs,
+        "cards": [(p, figures.totals[p.code], figures.sources[p.code]) for p in programs],
+        "subdistricts": [(s, _cells(figures.per_subdistrict, s.pk, programs)) for s in figures.subdistricts],
+    }
 
-    def part(name: str, rows: Callable[[], list]):
-        def render() -> str:
-            return render_to_string(f"enrollment/_regency_{name}.html", {**shown, name: rows()}, request)
-
-        return rendered(figures.key, f"dashboard-{name}", programs, render)
+    def part(name: str) -> str:
+        return rendered(
+            figures.key,
+            f"dashboard-{name}",
+            programs,
+            lambda: render_to_string(f"enrollment/_regency_{name}.html", shown, request),
+        )
 
     context = {
         **shown,
         # The figures' HTML is cached with the figures: the same figures, language and programs always
         # render the same (it holds no form and nothing of the user's).
-        "cards_html": part("cards", lambda: [(p, figures.totals[p.code], figures.sources[p.code]) for p in programs]),
-        "subdistricts_html": part(
-            "subdistricts", lambda: [(s, _cells(figures.per_subdistrict, s.pk, programs)) for s in figures.subdistricts]
-        ),
+        "cards_html": part("cards"),
+        "subdistricts_html": part("subdistricts"),
         "trends": trends,
         "can_set_target": may_edit_regency(request.user, regency),
         "can_manage_regency": may_edit_regency(request.user, regency),
