@@ -57,6 +57,7 @@ REGENCY_TABLES: dict[str, tuple[str, str]] = {
     "enrollment_enrollment_components": ("enrollment_id", _ENROLLMENT_REGENCIES),
     "villages_village": ("subdistrict_id", "SELECT regency_id AS r FROM villages_subdistrict WHERE code IN ({keys})"),
     "villages_subdistrict": ("regency_id", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),
+    "enrollment_submission": ("village_id", _VILLAGE_REGENCY),
     "villages_regency": ("code", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),
     "enrollment_coveragesnapshot": ("regency_id", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),
     "enrollment_coveragetarget": ("regency_id", "SELECT code AS r FROM villages_regency WHERE code IN ({keys})"),

@@ -25,6 +25,8 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TypeVar
+from urllib.parse import urlencode
 
 from celery import shared_task
 from django.core.cache import cache
@@ -39,6 +41,7 @@ from enrollment.models import Enrollment, covering
 from enrollment.selectors import Coverage, RegencyCoverage, SourceCoverage
 from villages.models import Post
 
+T = TypeVar("T")
 _CACHE_FORMAT = 1
 CACHE_SECONDS = 24 * 60 * 60  # keys change with the data; this only lets unread ones go
 BATCH = 40  # regencies counted together when many are asked at once (the comparison page)
@@ -226,6 +229,23 @@ def rendered(key: str | None, name: str, programs: list[Program], render: Callab
         html = render()
         cache.set(full, html, CACHE_SECONDS)
     return mark_safe(html)
+
+
+def page_part(regency_code: str, name: str, request, day: dt.date, compute: Callable[[], T]) -> T:
+    """A part of a list page of one regency (its table, its count), cached under the regency's token
+    for the request's query (filters, sort, page), the day and the language: rows of desa and
+    officials read only what the regency's token covers. Not cached when the regency has no token."""
+    token = versions([regency_code]).of(regency_code)
+    if token is None:
+        return compute()
+    query = urlencode(sorted((k, v) for k, values in request.GET.lists() for v in values))
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    key = f"list:{_CACHE_FORMAT}:{name}:{regency_code}:{token}:{day.isoformat()}:{get_language()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
 
 
 def subdistrict_figures(

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -28,7 +29,14 @@ from core.permissions import (
 from core.replica import replica_reads
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
-from enrollment.figures import regencies_figures, regencies_key, regency_figures, rendered, subdistrict_figures
+from enrollment.figures import (
+    page_part,
+    regencies_figures,
+    regencies_key,
+    regency_figures,
+    rendered,
+    subdistrict_figures,
+)
 from enrollment.followup_stages import with_submission_stage
 from enrollment.lists import choice, list_filters, wants_xlsx
 from enrollment.models import Enrollment
@@ -158,17 +166,23 @@ def subdistrict_detail(request, code):
     day = _day(request)
     programs = list(programs_visible_to(request.user))
     villages = Village.objects.filter(subdistrict=subdistrict)
-    per_village, totals = subdistrict_figures(subdistrict=subdistrict, programs=programs, day=day)
-    rows = [(v, _cells(per_village, v.pk, programs)) for v in villages.filter(kind__in=Village.GOVERNED_KINDS)]
+
+    def table() -> str:
+        per_village, totals = subdistrict_figures(subdistrict=subdistrict, programs=programs, day=day)
+        rows = [(v, _cells(per_village, v.pk, programs)) for v in villages.filter(kind__in=Village.GOVERNED_KINDS)]
+        shown = {**context, "rows": rows, "totals_cells": _cells({None: totals}, None, programs)}
+        return mark_safe(render_to_string("enrollment/_subdistrict_table.html", shown, request))
+
     context = {
         "subdistrict": subdistrict,
         "regency": subdistrict.regency,
         "day": day,
         "programs": programs,
-        "rows": rows,
-        "totals_cells": _cells({None: totals}, None, programs),
         "kelurahan": villages.filter(kind=Village.Kind.KELURAHAN),
     }
+    # Cached under the regency's data version (enrollment.figures), per programs shown.
+    name = f"subdistrict:{subdistrict.code}:{','.join(p.code for p in programs)}"
+    context["table_html"] = page_part(subdistrict.regency_id, name, request, day, table)
     return render(request, "enrollment/subdistrict_detail.html", context)
 
 
@@ -221,7 +235,20 @@ def village_list(request, code):
     ).order_by(*VILLAGE_SORTS[scope["sort"]])
     if wants_xlsx(request):
         return _villages_xlsx(request, rows, regency=scope["regency"], program=program, day=day, which=scope["which"])
-    return render(request, "enrollment/village_list.html", {**scope, "rows": rows})
+    count, table = _village_table(request, scope, rows)
+    return render(request, "enrollment/village_list.html", {**scope, "count": count, "table_html": table})
+
+
+def _village_table(request, context: dict, rows) -> tuple[int, str]:
+    """How many desa and their table, cached under the regency's data version (enrollment.figures)."""
+
+    def render_table() -> tuple[int, str]:
+        listed = list(rows)
+        table = render_to_string("enrollment/_village_table.html", {**context, "rows": listed}, request)
+        return len(listed), mark_safe(table)
+
+    name = "followup" if context.get("show_submission") else "villages"
+    return page_part(context["regency"].code, name, request, context["day"], render_table)
 
 
 @login_required
@@ -254,11 +281,18 @@ def official_list(request, code):
     )
     if wants_xlsx(request):
         return _officials_xlsx(request, people, scope=scope)
-    page = Paginator(people, 100).get_page(request.GET.get("page"))
-    page.object_list = attach_program_status(
-        list(page.object_list), program=program, day=day, villages=filters.villages
-    )
-    return render(request, "enrollment/official_list.html", {**scope, "page": page})
+
+    def render_table() -> tuple[int, str]:
+        page = Paginator(people, 100).get_page(request.GET.get("page"))
+        page.object_list = attach_program_status(
+            list(page.object_list), program=program, day=day, villages=filters.villages
+        )
+        table = render_to_string("enrollment/_official_table.html", {**scope, "page": page}, request)
+        return page.paginator.count, mark_safe(table)
+
+    # Cached under the regency's data version (enrollment.figures), per filters, sort and page.
+    count, table = page_part(scope["regency"].code, "officials", request, day, render_table)
+    return render(request, "enrollment/official_list.html", {**scope, "count": count, "table_html": table})
 
 
 def _officials_xlsx(request, people, *, scope: dict):
@@ -287,16 +321,21 @@ def followup(request, code):
         rows = rows.order_by(*VILLAGE_SORTS[filters.sort])
     if wants_xlsx(request):
         return _villages_xlsx(request, rows, regency=regency, program=program, day=day, which="uncovered", stage=True)
+    context = {
+        "regency": regency,
+        "program": program,
+        "day": day,
+        "show_submission": True,
+        **filters.context(request, as_of=day.isoformat()),
+    }
+    count, table = _village_table(request, context, rows)
     return render(
         request,
         "enrollment/followup.html",
         {
-            "regency": regency,
-            "program": program,
-            "day": day,
-            "rows": rows,
-            "show_submission": True,
+            **context,
+            "count": count,
+            "table_html": table,
             "programs": programs_visible_to(request.user),
-            **filters.context(request, as_of=day.isoformat()),
         },
     )

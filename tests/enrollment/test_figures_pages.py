@@ -121,3 +121,37 @@ def test_the_beat_task_counts_only_what_changed(regions):
 
     official(ARAH_TIGA, 2, enrolled=True)
     assert figures_warm() == 1  # Mukomuko only
+
+
+def test_the_lists_behind_the_figures_show_a_write_at_the_next_read(login, dpmd_mukomuko):
+    client = login(dpmd_mukomuko)
+    official(SUKA_PINDAH, 1, enrolled=True)
+    query = "?program=bpjs_kesehatan&which=covered"
+    villages, officials = (reverse(name, args=["17.06"]) + query for name in ("regency-villages", "regency-officials"))
+    assert "1 desa dengan minimal satu perangkat terdaftar" in client.get(villages).content.decode()
+    assert "1 perangkat terdaftar" in client.get(officials).content.decode()
+
+    official(ARAH_TIGA, 2, enrolled=True)
+    assert "2 desa dengan minimal satu perangkat terdaftar" in client.get(villages).content.decode()
+    assert "2 perangkat terdaftar" in client.get(officials).content.decode()
+
+
+def test_the_followup_list_shows_a_submission_at_the_next_read(login, dpmd_mukomuko):
+    from submissions.models import Submission
+
+    client = login(dpmd_mukomuko)
+    official(SUKA_PINDAH, 1, enrolled=False)
+    url = reverse("regency-followup", args=["17.06"]) + "?program=bpjs_kesehatan&kecamatan=17.06.01"
+    row = 'data-stage="0"'
+    before = client.get(url).content.decode().count(row)
+    assert before >= 1
+
+    Submission.objects.create(
+        village_id=SUKA_PINDAH,
+        program_id=Program.KESEHATAN,
+        status=Submission.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        created_by=dpmd_mukomuko,
+    )
+    after = client.get(url).content.decode()
+    assert after.count(row) == before - 1 and 'data-stage="2"' in after
