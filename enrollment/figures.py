@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from core.data_versions import versions
+from core.data_versions import Versions, versions
 from core.models import FundingSource, Program, Regency, Subdistrict, Village
 from enrollment.models import Enrollment, covering
 from enrollment.selectors import Coverage, RegencyCoverage, SourceCoverage
@@ -135,12 +135,12 @@ def _count_regencies(regency_codes: list[str], day: dt.date, programs: list[str]
     return result
 
 
-def _entries(regency_codes: list[str], day: dt.date, *parts: str) -> dict[str, dict]:
+def _entries(regency_codes: list[str], day: dt.date, *parts: str, current: Versions | None = None) -> dict[str, dict]:
     """Parts ("total": a regency's totals; "detail": per kecamatan, per desa and per source) of the
     figures of these regencies, keyed by regency then part: from the cache, counting (and caching) in
     batches those missing. The parts are kept apart so that the comparison of 514 regencies reads only
-    totals."""
-    current = versions(regency_codes)
+    totals. `current`: the tokens when the caller has read them already."""
+    current = current or versions(regency_codes)
     keyed = {code: v for code in regency_codes if (v := current.of(code)) is not None}
     keys = {(code, p): _key(p, code, v, day) for code, v in keyed.items() for p in parts}
     found = cache.get_many(list(keys.values())) if keys else {}
@@ -149,7 +149,7 @@ def _entries(regency_codes: list[str], day: dt.date, *parts: str) -> dict[str, d
         if key in found:
             entries[code][p] = found[key]
     missing = [code for code in regency_codes if len(entries.get(code, ())) < len(parts)]
-    programs = list(Program.objects.values_list("code", flat=True))
+    programs = list(Program.objects.values_list("code", flat=True)) if missing else []
     for start in range(0, len(missing), BATCH):
         counted = _count_regencies(missing[start : start + BATCH], day, programs)
         entries.update({code: {p: figures[p] for p in parts} for code, figures in counted.items()})
@@ -198,12 +198,13 @@ def _per_program(counts: dict[str, list[int]], programs: list[Program]) -> dict[
 def regency_figures(*, regency: Regency, programs: list[Program], day: dt.date) -> RegencyCoverage:
     """What `enrollment.selectors.regency_coverage` gives, from the cache when the regency has not
     changed since it was counted."""
-    current = versions([regency.code]).of(regency.code)
-    entry = _entries([regency.code], day, "total", "detail")[regency.code]
+    current = versions([regency.code])
+    token = current.of(regency.code)
+    entry = _entries([regency.code], day, "total", "detail", current=current)[regency.code]
     total, entry = entry["total"], entry["detail"]
     funding = {s.pk: s for s in FundingSource.objects.all()}
     return RegencyCoverage(
-        key=None if current is None else _key("detail", regency.code, current, day),
+        key=None if token is None else _key("detail", regency.code, token, day),
         totals=_per_program(total, programs),
         per_subdistrict={s: _per_program(c, programs) for s, c in entry["subdistricts"].items()},
         sources={
