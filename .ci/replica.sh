@@ -69,7 +69,7 @@ start() {
     if [ -f "$MARK" ] && running; then
         echo "replica: already running on 127.0.0.1:$REPLICA_PORT ($DATA)"
     else
-        stop
+        [ ! -f "$MARK" ] || stop  # a copy left by an earlier run
         if pg_isready -h 127.0.0.1 -p "$REPLICA_PORT" -q; then
             echo "replica: port $REPLICA_PORT is taken by another server; set REPLICA_PORT" >&2
             return 1
