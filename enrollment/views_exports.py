@@ -20,20 +20,19 @@ from core.permissions import (
 )
 from core.selectors import programs_visible_to
 from core.spreadsheets.writer import title_text
-from enrollment.exports import officials_rows, officials_xlsx
+from enrollment.exports import officials_posts, officials_xlsx
 
 
-def _export(request, villages, *, code: str):
+def _export(request, villages, *, code: str, regency: Regency):
     programs = list(programs_visible_to(request.user))
     day = timezone.localdate()
-    regency = Regency.objects.filter(subdistricts__villages__in=villages).first()
     what = _("Officials %(code)s") % {"code": code}
-    rows, show_nik = officials_rows(villages, programs), may_see_nik(request.user)
+    rows, show_nik = officials_posts(villages), may_see_nik(request.user)
     access_record(
         request,
         AccessRecord.Kind.OFFICIALS,
         target=code,
-        niks={regency.pk if regency else None: rows.count()},
+        niks={regency.pk: rows.count()},
         masked=not show_nik,
     )
     return officials_xlsx(
@@ -50,16 +49,20 @@ def _export(request, villages, *, code: str):
 @login_required
 def village_officials_xlsx(request, code):
     village = village_for_user(request.user, code)
-    return _export(request, Village.objects.filter(pk=village.pk), code=village.code)
+    return _export(
+        request, Village.objects.filter(pk=village.pk), code=village.code, regency=village.subdistrict.regency
+    )
 
 
 @login_required
 def subdistrict_officials_xlsx(request, code):
     subdistrict = subdistrict_for_user(request.user, code)
-    return _export(request, Village.objects.filter(subdistrict=subdistrict), code=subdistrict.code)
+    return _export(
+        request, Village.objects.filter(subdistrict=subdistrict), code=subdistrict.code, regency=subdistrict.regency
+    )
 
 
 @login_required
 def regency_officials_xlsx(request, code):
     regency = regency_for_user(request.user, code)
-    return _export(request, Village.objects.filter(subdistrict__regency=regency), code=regency.code)
+    return _export(request, Village.objects.filter(subdistrict__regency=regency), code=regency.code, regency=regency)
