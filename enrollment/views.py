@@ -30,6 +30,7 @@ from enrollment import exports
 from enrollment.followup_stages import with_submission_stage
 from enrollment.lists import choice, list_filters, wants_xlsx
 from enrollment.models import Enrollment
+from enrollment.national_export import export_jobs_visible_to, may_export_widely
 from enrollment.params import as_of_from, program_for
 from enrollment.selectors import (
     VILLAGE_SORTS,
@@ -80,7 +81,10 @@ def regency_list(request):
         villages=Village.objects.filter(subdistrict__regency__in=regencies), programs=programs, day=day, by="regency"
     )
     rows = [(r, _cells(figures, r.pk, programs)) for r in regencies]
-    return render(request, "enrollment/regency_list.html", {"rows": rows, "programs": programs, "day": day})
+    context = {"rows": rows, "programs": programs, "day": day, "can_export": may_export_widely(request.user)}
+    if context["can_export"]:
+        context["exports"] = list(export_jobs_visible_to(request.user).filter(created_by=request.user)[:3])
+    return render(request, "enrollment/regency_list.html", context)
 
 
 @login_required

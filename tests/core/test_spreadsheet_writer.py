@@ -18,6 +18,7 @@ from budgets.services import scenario_create
 from core.models import FundingSource, Program, Village
 from core.spreadsheets.columns import Column
 from core.spreadsheets.writer import DATE_FORMAT, RUPIAH_FORMAT, XLSX, title_text, xlsx_response
+from enrollment.models import ExportJob
 from tests.bpjs.review_support import reconcile_one, request_enrollment
 from tests.factories import PersonFactory, PostFactory, make_nik
 from tests.spreadsheets import download_bytes, sheet_xml, table_rows, title_of
@@ -212,12 +213,24 @@ def test_reconciliation_export_holds_names_as_text(suka_pindah, kes, mukomuko, l
     assert_text_never_formula(response, HYPERLINK)
 
 
+def test_national_officials_export_holds_names_as_text(
+    formula_head, superuser, login, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/ekspor/perangkat/")
+
+    assert_text_never_formula(client.get(f"/ekspor/{ExportJob.objects.get().token}/perangkat.xlsx"), HYPERLINK)
+
+
 def test_every_xlsx_url_of_the_app_is_checked_here():
     """A new spreadsheet download is added to the tests above (the lists with ?format=xlsx are there)."""
     checked = {
         "village-officials-xlsx",
         "subdistrict-officials-xlsx",
         "regency-officials-xlsx",
+        "export-job-download",
         "village-import-template",
         "regency-import-template",
         "scenario-export",
