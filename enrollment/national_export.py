@@ -12,7 +12,8 @@ import datetime as dt
 import secrets
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.models import Village
+from core.models import Province, Village
 from core.permissions import may_see_nik, may_see_participant_number, object_for_user
 from core.queue import send_on_commit
 from core.selectors import programs_visible_to, villages_visible_to
@@ -71,36 +72,39 @@ def export_job_start(*, actor: User) -> ExportJob:
     return job
 
 
-def _scope(job: ExportJob) -> QuerySet[Village]:
-    """The villages of the export: what its starter sees (villages_visible_to), in their province."""
-    villages = villages_visible_to(job.created_by)
-    if job.province_id:
-        villages = villages.filter(subdistrict__regency__province_id=job.province_id)
+def _scope(user: User, province_id: str | None) -> QuerySet[Village]:
+    """The villages of an export: what its starter sees (villages_visible_to), in their province."""
+    villages = villages_visible_to(user)
+    if province_id:
+        villages = villages.filter(subdistrict__regency__province_id=province_id)
     return villages
 
 
-def _counted(rows: Iterator[list], *, job: ExportJob, niks: Counter) -> Iterator[list]:
-    """The rows as they are written, counted per regency (the code's first five characters), progress
-    saved every PROGRESS_EVERY rows."""
+def _counted(rows: Iterator[list], *, niks: Counter, progress: Callable[[int], None]) -> Iterator[list]:
+    """The rows as they are written, counted per regency (the code's first five characters), `progress`
+    told every PROGRESS_EVERY rows."""
     for done, row in enumerate(rows, start=1):
         niks[row[0][:5]] += 1
         if done % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(rows_done=done, updated_at=timezone.now())
+            progress(done)
         yield row
 
 
-def export_job_run(*, job_id: int) -> ExportJob | None:
-    """Write the file of a waiting export. Idempotent: a finished export is left as it is, a retried one
-    written again from the start."""
-    job = ExportJob.objects.select_related("created_by", "province").filter(pk=job_id).first()
-    if job is None or job.status in (Status.DONE, Status.FAILED):
-        return job
-    user, day = job.created_by, timezone.localdate()
+def officials_export_write(
+    target: IO[bytes],
+    *,
+    user: User,
+    province: Province | None,
+    day: dt.date,
+    started: Callable[[int], None] = lambda total: None,
+    progress: Callable[[int], None] = lambda done: None,
+) -> Counter:
+    """Write the officials of `user`'s scope (in `province`) into `target`; `started` is told how many
+    rows there will be, `progress` how many are written. Returns the rows per regency code."""
     programs = list(programs_visible_to(user))
-    posts = officials_posts(_scope(job))
-    ExportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, rows_done=0, rows_total=posts.count())
-    place = job.province.name if job.province_id else _("Indonesia")
-    what = _("Officials %(code)s") % {"code": place}
+    posts = officials_posts(_scope(user, province.pk if province else None))
+    started(posts.count())
+    what = _("Officials %(code)s") % {"code": province.name if province else _("Indonesia")}
     rows = officials_table(
         posts,
         programs=programs,
@@ -109,27 +113,40 @@ def export_job_run(*, job_id: int) -> ExportJob | None:
         enrollments_by_chunk=True,
     )
     niks: Counter = Counter()
+    write_xlsx(
+        target,
+        sheet_title=what,
+        title=title_text(what, day=day),
+        columns=officials_columns(programs),
+        rows=_counted(rows, niks=niks, progress=progress),
+    )
+    return niks
+
+
+def export_job_run(*, job_id: int) -> ExportJob | None:
+    """Write the file of a waiting export. Idempotent: a finished export is left as it is, a retried one
+    written again from the start."""
+    job = ExportJob.objects.select_related("created_by", "province").filter(pk=job_id).first()
+    if job is None or job.status in (Status.DONE, Status.FAILED):
+        return job
+    day, saved = timezone.localdate(), ExportJob.objects.filter(pk=job.pk)
     # Written to a temporary file first (on the worker's disk, not in its memory), then handed to the
     # storage in one piece: a storage in another place (S3) takes a file, not a stream of rows.
     with tempfile.TemporaryFile() as target:
-        write_xlsx(
+        niks = officials_export_write(
             target,
-            sheet_title=what,
-            title=title_text(what, day=day),
-            columns=officials_columns(programs),
-            rows=_counted(rows, job=job, niks=niks),
+            user=job.created_by,
+            province=job.province,
+            day=day,
+            started=lambda total: saved.update(status=Status.RUNNING, rows_done=0, rows_total=total),
+            progress=lambda done: saved.update(rows_done=done, updated_at=timezone.now()),
         )
         target.seek(0)
-        job.file.save(f"perangkat-{place.lower().replace(' ', '-')}-{day.isoformat()}.xlsx", File(target), save=False)
+        place = job.province.name if job.province_id else "indonesia"
+        job.file.save(f"perangkat-{place.lower()}-{day.isoformat()}.xlsx", File(target), save=False)
     done = sum(niks.values())
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=Status.DONE,
-        file=job.file.name,
-        rows_done=done,
-        rows_total=done,
-        niks=dict(niks),
-        finished_at=timezone.now(),
-    )
+    finished = {"rows_done": done, "rows_total": done, "niks": dict(niks), "finished_at": timezone.now()}
+    saved.update(status=Status.DONE, file=job.file.name, **finished)
     job.refresh_from_db()
     return job
 
