@@ -60,9 +60,13 @@ def export_job_for_user(user: User, token: str) -> ExportJob:
 
 @transaction.atomic
 def export_job_start(*, actor: User) -> ExportJob:
-    """Start the officials export of the actor's whole scope (the country, or their province)."""
+    """Start the officials export of the actor's whole scope (the country, or their province); while one
+    of theirs is still being written, that one (a second click does not set a second worker on it)."""
     if not may_export_widely(actor):
         raise PermissionDenied
+    running = ExportJob.objects.filter(created_by=actor, status__in=(Status.PENDING, Status.RUNNING)).first()
+    if running is not None:
+        return running
     job = ExportJob.objects.create(
         token=secrets.token_hex(16), province_id=None if actor.is_superuser else actor.province_id, created_by=actor
     )

@@ -92,6 +92,14 @@ def test_a_page_being_written_refreshes_itself(roster, superuser, login):
     assert login(superuser).get(f"/ekspor/{job.token}/perangkat.xlsx").status_code == 404
 
 
+def test_a_second_click_while_one_is_written_opens_that_one(roster, superuser, login):
+    job = ExportJob.objects.create(token="w" * 32, created_by=superuser, status="running", rows_total=10)
+
+    response = login(superuser).post("/ekspor/perangkat/")
+
+    assert response["Location"] == f"/ekspor/{job.token}/" and ExportJob.objects.count() == 1
+
+
 def test_the_province_observer_exports_their_province_with_masked_niks(roster, bengkulu_observer, login, start):
     client = login(bengkulu_observer)
 
