@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -93,6 +94,19 @@ def decrypt_nik(token: str) -> str:
         return _fernet(tuple(settings.NIK_ENCRYPTION_KEYS)).decrypt(token.encode()).decode()
     except InvalidToken:
         return ""
+
+
+def decrypter() -> Callable[[str], str]:
+    """decrypt_nik for many NIKs in a loop (an export): the keys looked up once; "" for a bad token."""
+    fernet = _fernet(tuple(settings.NIK_ENCRYPTION_KEYS))
+
+    def decrypt(token: str) -> str:
+        try:
+            return fernet.decrypt(token.encode()).decode()
+        except InvalidToken:
+            return ""
+
+    return decrypt
 
 
 def hash_nik(nik: str) -> str:

@@ -274,6 +274,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 # life for this long is marked failed, with a "try again" choice, by the beat task below. Longer than
 # the task time limit of those tasks (10 minutes), so a task still running is never taken for stalled.
 TASK_STALL_MINUTES = env.int("TASK_STALL_MINUTES", default=15)
+# The national and province officials exports (they hold NIKs) are deleted this many days after they start.
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=3)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Task modules outside the apps' tasks.py.
@@ -311,6 +313,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.fail_stalled_onboardings",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
+    },
+    "expire-exports": {
+        "task": "enrollment.export_jobs_expire",
+        "schedule": crontab(hour=2, minute=20),
+        "options": {"expires": 6 * 60 * 60},
     },
     "discard-stale-previews": {
         "task": "previews.discard_stale_previews",

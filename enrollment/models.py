@@ -169,3 +169,53 @@ class CoverageTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regency} {self.program.short_name} {self.year}"
+
+
+def export_path(instance, filename: str) -> str:
+    return f"exports/{instance.token}/{filename}"
+
+
+class ExportJob(models.Model):
+    """A file too large for a request (every official of the country, or of a province), written by a
+    worker into the default storage: its progress for the status page, the file once done. Only the user
+    who started it (or a superuser) sees it; the file holds NIKs and is deleted after
+    settings.EXPORT_KEEP_DAYS (enrollment.tasks.export_jobs_expire)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        RUNNING = "running", _("writing")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    # Empty for the whole country; else the province of the province observer who started it.
+    province = models.ForeignKey(
+        "core.Province", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to=export_path, blank=True, max_length=200)
+    # NIKs in the file per regency code: the access log records them when the file is downloaded.
+    niks = models.JSONField(default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey("accounts.User", models.CASCADE, related_name="+", verbose_name=_("started by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.token} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, self.rows_done * 100 // self.rows_total) if self.rows_total else 0
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

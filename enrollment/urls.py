@@ -4,6 +4,9 @@ from enrollment import views, views_exports
 
 urlpatterns = [
     path("wilayah/", views.regency_list, name="regency-list"),
+    path("ekspor/perangkat/", views_exports.officials_export_start, name="officials-export-start"),
+    path("ekspor/<str:token>/", views_exports.export_job_detail, name="export-job"),
+    path("ekspor/<str:token>/perangkat.xlsx", views_exports.export_job_download, name="export-job-download"),
     path("wilayah/<str:code>/", views.regency_dashboard, name="regency-dashboard"),
     path("wilayah/<str:code>/desa/", views.village_list, name="regency-villages"),
     path("wilayah/<str:code>/perangkat/", views.official_list, name="regency-officials"),

@@ -40,6 +40,7 @@ from enrollment.figures import (
 from enrollment.followup_stages import with_submission_stage
 from enrollment.lists import choice, list_filters, wants_xlsx
 from enrollment.models import Enrollment
+from enrollment.national_export import export_jobs_visible_to, may_export_widely
 from enrollment.params import as_of_from, program_for
 from enrollment.selectors import (
     VILLAGE_SORTS,
@@ -91,7 +92,14 @@ def regency_list(request):
         return render_to_string("enrollment/_regency_table.html", {"rows": rows, "programs": programs, "day": day})
 
     key = regencies_key([r.code for r in regencies], day)
-    context = {"rows": bool(regencies), "table_html": rendered(key, "comparison", programs, table), "day": day}
+    context = {
+        "rows": bool(regencies),
+        "table_html": rendered(key, "comparison", programs, table),
+        "day": day,
+        "can_export": may_export_widely(request.user),
+    }
+    if context["can_export"]:
+        context["exports"] = list(export_jobs_visible_to(request.user).filter(created_by=request.user)[:3])
     return render(request, "enrollment/regency_list.html", context)
 
 

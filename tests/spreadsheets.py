@@ -12,6 +12,16 @@ import zipfile
 from openpyxl import load_workbook
 
 
+def download_bytes(response) -> bytes:
+    """The bytes of a download, whether it was sent whole or streamed (the long lists); a streamed one is
+    kept on the response, to be read again."""
+    if not getattr(response, "streaming", False):
+        return response.content
+    if not hasattr(response, "downloaded"):
+        response.downloaded = b"".join(response.streaming_content)
+    return response.downloaded
+
+
 def all_rows(content: bytes, *, sheet: int = 0) -> list[tuple]:
     workbook = load_workbook(io.BytesIO(content), read_only=True)
     return list(workbook.worksheets[sheet].iter_rows(values_only=True))

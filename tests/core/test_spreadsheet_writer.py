@@ -18,9 +18,10 @@ from budgets.services import scenario_create
 from core.models import FundingSource, Program, Village
 from core.spreadsheets.columns import Column
 from core.spreadsheets.writer import DATE_FORMAT, RUPIAH_FORMAT, XLSX, title_text, xlsx_response
+from enrollment.models import ExportJob
 from tests.bpjs.review_support import reconcile_one, request_enrollment
 from tests.factories import PersonFactory, PostFactory, make_nik
-from tests.spreadsheets import sheet_xml, table_rows, title_of
+from tests.spreadsheets import download_bytes, sheet_xml, table_rows, title_of
 from villages.models import Person, Position, Post
 
 HYPERLINK = '=HYPERLINK("http://contoh.invalid/","klik")'
@@ -97,13 +98,13 @@ def formula_official(suka_pindah):
 def test_officials_export_writes_no_formula_and_names_the_regency(
     formula_official, suka_pindah, mukomuko, dpmd_mukomuko, login
 ):
-    response = login(dpmd_mukomuko).get(f"/desa/{suka_pindah.code}/perangkat.xlsx")
+    content = download_bytes(login(dpmd_mukomuko).get(f"/desa/{suka_pindah.code}/perangkat.xlsx"))
 
-    assert "<f>" not in sheet_xml(response.content)
-    assert mukomuko.name in title_of(response.content)
-    header, *rows = table_rows(response.content)
+    assert "<f>" not in sheet_xml(content)
+    assert mukomuko.name in title_of(content)
+    header, *rows = table_rows(content)
     assert header[4] == "Nama" and HYPERLINK in [row[4] for row in rows]
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref.startswith("A2:")
     assert sheet["G3"].number_format == DATE_FORMAT  # Tanggal lahir
 
@@ -140,8 +141,9 @@ def cell_texts(content: bytes) -> list[str]:
 def assert_text_never_formula(response, text: str) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
-    assert "<f>" not in sheet_xml(response.content)
-    assert text in cell_texts(response.content)
+    content = download_bytes(response)
+    assert "<f>" not in sheet_xml(content)
+    assert text in cell_texts(content)
 
 
 @pytest.fixture
@@ -211,12 +213,24 @@ def test_reconciliation_export_holds_names_as_text(suka_pindah, kes, mukomuko, l
     assert_text_never_formula(response, HYPERLINK)
 
 
+def test_national_officials_export_holds_names_as_text(
+    formula_head, superuser, login, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/ekspor/perangkat/")
+
+    assert_text_never_formula(client.get(f"/ekspor/{ExportJob.objects.get().token}/perangkat.xlsx"), HYPERLINK)
+
+
 def test_every_xlsx_url_of_the_app_is_checked_here():
     """A new spreadsheet download is added to the tests above (the lists with ?format=xlsx are there)."""
     checked = {
         "village-officials-xlsx",
         "subdistrict-officials-xlsx",
         "regency-officials-xlsx",
+        "export-job-download",
         "village-import-template",
         "regency-import-template",
         "scenario-export",

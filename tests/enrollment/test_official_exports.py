@@ -10,8 +10,9 @@ import pytest
 
 from core.models import Village
 from core.nik import mask_nik
+from tests.enrollment.officials_fixture import build_roster, expected_rows
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik, officials_against_the_alphabet
-from tests.spreadsheets import table_rows
+from tests.spreadsheets import download_bytes, table_rows
 from villages.models import Post
 
 BUDI_NIK = make_nik(9701)
@@ -42,7 +43,7 @@ def sheet(response) -> list[tuple]:
     """The header and data rows (below the title row)."""
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return table_rows(response.content)
+    return table_rows(download_bytes(response))
 
 
 def rows_of(response) -> dict[str, dict]:
@@ -168,3 +169,19 @@ def test_village_export_lists_officials_by_sotk_rank(suka_pindah, dpmd_mukomuko,
     header, *rows = sheet(login(dpmd_mukomuko).get("/desa/17.06.01.2005/perangkat.xlsx"))
 
     assert [row[header.index("Nama")] for row in rows] == in_rank_order
+
+
+# --- the cells, exactly --------------------------------------------------------------------------------
+
+
+def test_regency_export_shows_each_current_post_with_its_best_enrollment_per_program(
+    tk, kes, set_aside_posts, dpmd_mukomuko, login
+):
+    """An acting post in a second desa is a row of its own with the person's enrollments; an ended post is
+    left out; the open enrollment, else the latest, is the one shown."""
+    set_aside_posts()
+    roster = build_roster(tk, kes)
+
+    _, *rows = sheet(login(dpmd_mukomuko).get("/wilayah/17.06/perangkat.xlsx"))
+
+    assert [tuple(row) for row in rows] == expected_rows(roster)

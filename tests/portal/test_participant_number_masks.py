@@ -11,7 +11,7 @@ from core.masks import mask_participant_number
 from core.permissions import may_see_participant_number
 from submissions.services import submission_start
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik
-from tests.spreadsheets import table_rows
+from tests.spreadsheets import download_bytes, table_rows
 
 NUMBER = "17060104321"  # a KPJ number of BPJS Ketenagakerjaan: 11 digits
 MASKED = "•••••••4321"
@@ -91,7 +91,7 @@ def test_the_submission_api_gives_the_whole_number_to_the_roles_that_register(bu
 
 
 def number_cells(response) -> list:
-    header, *rows = table_rows(response.content)
+    header, *rows = table_rows(download_bytes(response))
     column = header.index("Nomor peserta BPJS TK")
     return [row[column] for row in rows if "Budiman Uji Masking" in row]
 
