@@ -60,8 +60,11 @@ def old_unpaid_ids(*, today: dt.date) -> list[int]:
 def old_enrollments_deactivate_unpaid(*, today: dt.date, actor: User | None = None) -> list[int]:
     if today.day <= DUE_DAY:
         return []
-    month = today.replace(day=1)
-    unpaid = old_unpaid_ids(today=today)
+    return old_make_inactive(old_unpaid_ids(today=today), month=today.replace(day=1), actor=actor)
+
+
+def old_make_inactive(unpaid: list[int], *, month: dt.date, actor: User | None = None) -> list[int]:
+    """The old write: each enrollment through enrollment_change_status (full_clean, save, history)."""
     with translation.override("id"):
         reason = _("No payment for %(month)s recorded by the 10th.") % {"month": f"{month:%m/%Y}"}
     deactivated = []

@@ -155,8 +155,8 @@ class EnrollmentCost:
 
 def main_post_of_enrollment(day: dt.date) -> QuerySet[Post]:
     """For a Subquery on enrollments (take `[:1]`): the posts the enrollment's official holds on `day`,
-    their main post first (villages.models.MAIN_POST_ORDER). The one place a contribution's post is chosen:
-    its wage, and its regency or desa as the payer."""
+    their main post first (villages.models.MAIN_POST_ORDER): the post a contribution is computed on (its
+    wage). posts_with_main_post_fields picks the same post for many officials at once (the payer)."""
     return Post.objects.active_on(day).filter(person=OuterRef("person")).main_first()
 
 
