@@ -18,11 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery, Window
+from django.db.models.functions import FirstValue
 
 from budgets.models import ContributionRate, RegencyMinimumWage
 from enrollment.models import Enrollment
-from villages.models import Post
+from villages.models import MAIN_POST_ORDER, Post
 
 
 def whole_rupiah(amount: Decimal) -> int:
@@ -152,10 +153,31 @@ class EnrollmentCost:
         )
 
 
+def main_post_of_enrollment(day: dt.date) -> QuerySet[Post]:
+    """For a Subquery on enrollments (take `[:1]`): the posts the enrollment's official holds on `day`,
+    their main post first (villages.models.MAIN_POST_ORDER): the post a contribution is computed on (its
+    wage). posts_with_main_post_fields picks the same post for many officials at once (the payer)."""
+    return Post.objects.active_on(day).filter(person=OuterRef("person")).main_first()
+
+
+def posts_with_main_post_fields(day: dt.date, **aliases: str) -> QuerySet[Post]:
+    """The posts held on `day`, each given, under each alias, a field of its official's main post on that
+    day: the post main_post_of_enrollment puts first (MAIN_POST_ORDER, ending with the post's id, so
+    exactly one). A window function picks it for every official at once, where main_post_of_enrollment
+    runs one subquery per enrollment; a filter on an alias applies after the choice."""
+    order = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in MAIN_POST_ORDER]
+    return Post.objects.active_on(day).alias(
+        **{
+            alias: Window(FirstValue(field), partition_by=[F("person")], order_by=order)
+            for alias, field in aliases.items()
+        }
+    )
+
+
 def enrollment_costs(enrollments: QuerySet[Enrollment], *, day: dt.date) -> list[EnrollmentCost]:
     """Load what the calculator needs for many enrollments in two queries. The wage is the wage basis of
     the official's main post on `day` (villages.models.MAIN_POST_ORDER): its siltap and allowances."""
-    main_post = Post.objects.active_on(day).filter(person=OuterRef("person")).main_first()
+    main_post = main_post_of_enrollment(day)
     rows = list(
         enrollments.order_by()
         .annotate(

@@ -9,22 +9,25 @@ are budgets/imports.py.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from budgets.contributions import enrollment_costs
+from budgets.contributions import posts_with_main_post_fields
 from budgets.models import Allocation, Payment, Scenario, VillageFund
 from core.models import FundingSource, Program, Regency, Village
 from core.permissions import ensure, may_edit_budget, may_edit_regency
 from enrollment.models import Enrollment
-from enrollment.services import enrollment_change_status
+from enrollment.services import enrollments_make_inactive
 
 # --- payers ------------------------------------------------------------------------------------------
 
@@ -244,6 +247,40 @@ def scenario_delete(*, actor: User, scenario: Scenario) -> None:
 DUE_DAY = 10
 
 
+def unpaid_jkn_enrollments(*, today: dt.date) -> QuerySet[Enrollment]:
+    """The active JKN enrollments that owe month M (the month of `today`: begun by its first day) and whose
+    payer recorded no Payment for it (program bpjs_kesehatan, the enrollment's source, year and month of
+    M). The payer comes from the official's main post on `today`, the post contributions are computed on
+    (posts_with_main_post_fields): its regency for a regency source, its desa for a village source. An
+    official on no post today has no payer and is left alone.
+
+    One query for the enrollments, after one per payer source for the payers who paid: per source, the
+    officials whose main post's payer is not among them. PostgreSQL builds each of those sets once, and
+    only for a source some candidate uses."""
+    month = today.replace(day=1)
+    paid = Payment.objects.filter(program_id=Program.KESEHATAN, fiscal_year=month.year, month=month.month)
+    unpaid = []
+    for code, level in FundingSource.objects.values_list("code", "level"):
+        if level == FundingSource.Level.REGENCY:
+            posts = posts_with_main_post_fields(today, payer="village__subdistrict__regency")
+            payers_paid = paid.filter(source=code, village=None).values_list("regency", flat=True)
+        elif level == FundingSource.Level.VILLAGE:
+            posts = posts_with_main_post_fields(today, payer="village")
+            payers_paid = paid.filter(source=code, regency=None).values_list("village", flat=True)
+        else:
+            continue  # the participant pays: no payer to hold to the due date
+        # The payers who paid, as a list (at most one a desa): Django cannot yet compare a window's value
+        # with a subquery, and an empty list must not be excluded (the window filter would be dropped).
+        if payers_paid := list(payers_paid):
+            posts = posts.exclude(payer__in=payers_paid)
+        owing = posts.values("person")
+        unpaid.append(Q(funding_source=code, person__in=owing))
+    candidates = Enrollment.objects.filter(
+        program_id=Program.KESEHATAN, status=Enrollment.Status.ACTIVE, start_date__lte=month
+    )
+    return candidates.filter(reduce(operator.or_, unpaid)) if unpaid else candidates.none()
+
+
 @transaction.atomic
 def enrollments_deactivate_unpaid(*, today: dt.date, actor: User | None = None) -> list[int]:
     """JKN is due by the 10th of the month it covers (rules.md §1). After the 10th of month M, an active
@@ -255,38 +292,14 @@ def enrollments_deactivate_unpaid(*, today: dt.date, actor: User | None = None) 
     the dates alone. Only enrollments that covered M from its first day owe M; one begun during M is
     first due the next month (a reactivation opens a new enrollment on its day, so it is not caught again
     for the month that deactivated it). Idempotent: a second run finds nothing left to do.
+
+    Set-based, for the whole country at once: the database picks the unpaid enrollments (one query, only
+    their ids come back) and they are made inactive in chunks, each with its history row.
     Returns the ids of the enrollments made inactive."""
     if today.day <= DUE_DAY:
         return []
     month = today.replace(day=1)
-    levels = dict(FundingSource.objects.values_list("code", "level"))
-    candidates = Enrollment.objects.filter(
-        program_id=Program.KESEHATAN,
-        status=Enrollment.Status.ACTIVE,
-        start_date__lte=month,
-        funding_source__level__in=[FundingSource.Level.REGENCY, FundingSource.Level.VILLAGE],
-    )
-    paid = set(
-        Payment.objects.filter(program_id=Program.KESEHATAN, fiscal_year=month.year, month=month.month).values_list(
-            "regency_id", "village_id", "source_id"
-        )
-    )
-    unpaid = []
-    for cost in enrollment_costs(candidates, day=today):
-        if cost.regency_id is None:
-            continue  # the official holds no post today: there is no payer to hold to the due date
-        if levels[cost.funding_source_id] == FundingSource.Level.REGENCY:
-            payer = (cost.regency_id, None, cost.funding_source_id)
-        else:
-            payer = (None, cost.village_id, cost.funding_source_id)
-        if payer not in paid:
-            unpaid.append(cost.enrollment_id)
+    unpaid = list(unpaid_jkn_enrollments(today=today).order_by("pk").values_list("pk", flat=True))
     with translation.override("id"):
         reason = _("No payment for %(month)s recorded by the 10th.") % {"month": f"{month:%m/%Y}"}
-    deactivated = []
-    still_active = Enrollment.objects.filter(pk__in=unpaid, status=Enrollment.Status.ACTIVE)
-    for enrollment in still_active.select_related("program").select_for_update(of=("self",)).order_by("pk"):
-        enrollment._change_reason = reason  # kept in the enrollment's history
-        enrollment_change_status(actor=actor, enrollment=enrollment, status=Enrollment.Status.INACTIVE, on=month)
-        deactivated.append(enrollment.pk)
-    return deactivated
+    return enrollments_make_inactive(actor=actor, enrollment_ids=unpaid, on=month, reason=reason)

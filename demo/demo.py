@@ -409,6 +409,6 @@ def demo_load(*, seed: int = 1706) -> DemoResult:
     _village_budgets(builder, desa_of(MUKOMUKO))
     payments_for_demo(timezone.localdate())
     _majene_submissions(desa_of(MAJENE))
-    for regency in Regency.objects.filter(pk__in=[MUKOMUKO, MAJENE]):
-        coverage_snapshots_fill(regency=regency, since=dt.date(timezone.localdate().year - 2, 1, 1))
+    regencies = list(Regency.objects.filter(pk__in=[MUKOMUKO, MAJENE]))
+    coverage_snapshots_fill(regencies=regencies, since=dt.date(timezone.localdate().year - 2, 1, 1))
     return result

@@ -190,3 +190,46 @@ def enrollments_activate(*, actor: User | None, items: list[tuple[Enrollment, st
             default_change_reason="activated",
         )
     return changed
+
+
+# Enrollments changed per statement and per history insert when many change at once: bounded memory.
+CHUNK = 2000
+
+
+@transaction.atomic
+def enrollments_make_inactive(*, actor: User | None, enrollment_ids: list[int], on: dt.date, reason: str) -> list[int]:
+    """Make many active enrollments inactive from `on` (the end date, unless one is set already), as
+    enrollment_change_status does one at a time: the version bumped and a history row each, with
+    `actor` and `reason`. In chunks of CHUNK: each chunk is locked and re-read first, so an enrollment
+    changed meanwhile (no longer active) is left alone; then one UPDATE (every row gets the same values,
+    so no per-row CASE as bulk_update would write) and one insert of the history rows. Returns the ids
+    made inactive."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    changed_ids, now = [], timezone.now()
+    for i in range(0, len(enrollment_ids), CHUNK):
+        chunk = enrollment_ids[i : i + CHUNK]
+        active = Enrollment.objects.filter(pk__in=chunk, status=Enrollment.Status.ACTIVE)
+        rows = list(active.select_for_update(of=("self",)).order_by("pk"))
+        if not rows:
+            continue
+        # active → inactive is always allowed and keeps a row valid (the database checks the end date
+        # against the start date): no per-row full_clean.
+        Enrollment.objects.filter(pk__in=[e.pk for e in rows]).update(
+            status=Enrollment.Status.INACTIVE,
+            end_date=Coalesce("end_date", Value(on)),
+            updated_at=now,
+            version=F("version") + 1,
+        )
+        for enrollment in rows:  # the rows as the UPDATE left them, for their history
+            enrollment.status = Enrollment.Status.INACTIVE
+            enrollment.end_date = enrollment.end_date or on
+            enrollment.updated_at = now
+        bump_versions(rows)
+        Enrollment.history.bulk_history_create(
+            rows, batch_size=CHUNK, update=True, default_user=actor, default_change_reason=reason, default_date=now
+        )
+        changed_ids.extend(e.pk for e in rows)
+    return changed_ids

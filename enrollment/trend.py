@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from core.models import Program, Regency, Village
 from enrollment.models import CoverageSnapshot, CoverageTarget
-from enrollment.selectors import coverage
+from enrollment.selectors import Coverage, coverage
 
 
 def month_end(month: dt.date) -> dt.date:
@@ -33,34 +33,73 @@ def _snapshot_fields(figures: dict[str, int]) -> dict[str, int]:
     return {name: value for name, value in figures.items() if name in kept}
 
 
+# Regencies whose snapshots one grouped coverage pass computes. At national scale a single pass over every
+# regency is slower than its parts (about 100 s against 6 passes of 3 s, bench/jobs.py): a few passes.
+REGENCIES_PER_PASS = 100
+
+
 @transaction.atomic
-def coverage_snapshot_take(*, regency: Regency, month: dt.date, today: dt.date | None = None) -> list[CoverageSnapshot]:
-    """Coverage on the last day of `month` (or today, for the month under way), for every program.
-    Idempotent: taking it again replaces the month's figures."""
+def coverage_snapshots_take(
+    *, regencies: list[Regency], month: dt.date, today: dt.date | None = None
+) -> list[CoverageSnapshot]:
+    """Coverage on the last day of `month` (or today, for the month under way) of each of `regencies`, for
+    every program: one grouped coverage pass per REGENCIES_PER_PASS regencies, then one upsert of their
+    rows. A regency without desa gets zeros, as its own pass would give. Idempotent: taking it again
+    replaces the month's figures."""
     today = today or timezone.localdate()
     month = month.replace(day=1)
     day = min(month_end(month), today)
     programs = list(Program.objects.all())
-    figures = coverage(villages=Village.objects.filter(subdistrict__regency=regency), programs=programs, day=day)[None]
-    return [
-        CoverageSnapshot.objects.update_or_create(
-            regency=regency, program=program, month=month, defaults=_snapshot_fields(figures[program.code].as_dict())
-        )[0]
-        for program in programs
-    ]
+    empty = {p.code: Coverage() for p in programs}
+    snapshots = []
+    for i in range(0, len(regencies), REGENCIES_PER_PASS):
+        batch = regencies[i : i + REGENCIES_PER_PASS]
+        villages = Village.objects.filter(subdistrict__regency__in=[r.pk for r in batch])
+        grouped = coverage(villages=villages, programs=programs, day=day, by="regency")
+        snapshots += [
+            CoverageSnapshot(
+                regency=regency,
+                program=program,
+                month=month,
+                **_snapshot_fields(grouped.get(regency.pk, empty)[program.code].as_dict()),
+            )
+            for regency in batch
+            for program in programs
+        ]
+    figures = list(_snapshot_fields(Coverage().as_dict()))
+    CoverageSnapshot.objects.bulk_create(
+        snapshots,
+        batch_size=1000,
+        update_conflicts=True,
+        unique_fields=["regency", "program", "month"],
+        update_fields=[*figures, "computed_at"],
+    )
+    return snapshots
 
 
-def coverage_snapshots_fill(*, regency: Regency, since: dt.date, today: dt.date | None = None) -> int:
-    """Fill every month from `since` to now that has no snapshot yet, and refresh the current month."""
+def coverage_snapshot_take(*, regency: Regency, month: dt.date, today: dt.date | None = None) -> list[CoverageSnapshot]:
+    """The month's snapshots of one regency, one per program (see coverage_snapshots_take)."""
+    return coverage_snapshots_take(regencies=[regency], month=month, today=today)
+
+
+def coverage_snapshots_fill(*, regencies: list[Regency], since: dt.date, today: dt.date | None = None) -> int:
+    """For each of `regencies`, fill every month from `since` to now that has no snapshot yet, and refresh
+    the current month: per month, one coverage_snapshots_take of the regencies it needs. Returns the
+    number of (regency, month) snapshots taken."""
     today = today or timezone.localdate()
     months = months_between(since, today)
     have = set(
-        CoverageSnapshot.objects.filter(regency=regency, month__in=months).values_list("month", flat=True).distinct()
+        CoverageSnapshot.objects.filter(regency__in=regencies, month__in=months)
+        .values_list("regency", "month")
+        .distinct()
     )
-    todo = [m for m in months if m not in have or m == today.replace(day=1)]
-    for month in todo:
-        coverage_snapshot_take(regency=regency, month=month, today=today)
-    return len(todo)
+    taken = 0
+    for month in months:
+        todo = [r for r in regencies if (r.pk, month) not in have or month == today.replace(day=1)]
+        if todo:
+            coverage_snapshots_take(regencies=todo, month=month, today=today)
+            taken += len(todo)
+    return taken
 
 
 @dataclass(frozen=True)
@@ -158,4 +197,4 @@ def coverage_snapshots_refresh() -> int:
     regencies = Regency.objects.filter(subdistricts__villages__posts__isnull=False).distinct()
     since = Post.objects.order_by("term_start").values_list("term_start", flat=True).first() or today
     since = max(since, dt.date(today.year - 3, 1, 1))
-    return sum(coverage_snapshots_fill(regency=r, since=since, today=today) for r in regencies)
+    return coverage_snapshots_fill(regencies=list(regencies), since=since, today=today)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from budgets import tasks
 from budgets.models import Payment
-from budgets.services import enrollments_deactivate_unpaid
+from budgets.services import enrollments_deactivate_unpaid, unpaid_jkn_enrollments
 from core.models import FundingSource, Program, Province, Regency, Subdistrict, Village
 from core.roles import Role
 from demo.budgets import payments_for_demo
@@ -205,3 +207,96 @@ def test_demo_payments_are_recorded_once(paid_demo):
 
     assert payments_for_demo(AFTER_DUE) == 0
     assert Payment.objects.count() == count
+
+
+# --- the set-based selection is the old loop's ---------------------------------------------------------
+
+
+def test_the_set_based_selection_picks_exactly_what_the_old_loop_picked(tiny, tk):
+    """Mixed sources and payments, officials with posts in two desa, officials with no post today and
+    enrollments begun during the month: the database's choice is the one the old per-enrollment loop over
+    the contribution calculator made (bench/legacy_jobs.py keeps it)."""
+    from bench.legacy_jobs import old_unpaid_ids
+
+    one, two = f"{TINY}.01.2001", f"{TINY}.01.2002"
+    pay(village=one, source="ADD")
+    pay(village=two, source="DD")
+    pay(regency=TINY, source="DAU")
+    pay(village=two, source="ADD", month=2)  # another month
+    expected = {
+        "apbd unpaid": official(one, 1, source="APBD"),
+        "add of the unpaid desa": official(two, 11, source="ADD"),
+        "begun on the 1st": official(two, 12, source="PADES", start=MARCH),
+    }
+    kept = {
+        "dau paid": official(one, 2, source="DAU"),
+        "add paid": official(one, 3, source="ADD"),
+        "dd paid": official(two, 13, source="DD"),
+        "begun during the month": official(two, 14, source="PADES", start=dt.date(2026, 3, 2)),
+        "the participant pays": official(two, 15, source="PESERTA"),
+    }
+    # Posts in two desa: the payer is the desa of the main post (best-paid, then definitif, then latest).
+    better_paid_in_two = official(one, 4, source="ADD")
+    PostFactory(person=better_paid_in_two.person, village_id=two, status="plt", wage_basis=3_500_000)
+    expected["main post in the unpaid desa"] = better_paid_in_two
+    definitif_in_one = official(one, 5, source="ADD")
+    PostFactory(person=definitif_in_one.person, village_id=two, status="plt")
+    kept["main post (definitif) in the paid desa"] = definitif_in_one
+    later_in_two = official(one, 6, source="ADD")
+    later_in_two.person.posts.update(status="pj")
+    PostFactory(person=later_in_two.person, village_id=two, status="pj", term_start=dt.date(2024, 1, 1))
+    expected["main post (the latest) in the unpaid desa"] = later_in_two
+    ended_in_two = official(one, 7, source="ADD")
+    PostFactory(
+        person=ended_in_two.person,
+        village_id=two,
+        wage_basis=4_000_000,
+        ended_on=dt.date(2026, 3, 5),
+        end_reason="mengundurkan_diri",
+    )
+    kept["a better post ended before today"] = ended_in_two
+    # Officials on no post today have no payer.
+    left = official(two, 16, source="APBD")
+    left.person.posts.update(ended_on=dt.date(2026, 2, 28), end_reason="mengundurkan_diri")
+    kept["no post today (ended)"] = left
+    not_yet = official(two, 17, source="APBD")
+    not_yet.person.posts.update(term_start=dt.date(2026, 3, 20))
+    kept["no post today (begins later)"] = not_yet
+    kept["inactive already"] = official(two, 18, source="APBD", status="inactive", end_date=dt.date(2026, 2, 1))
+    kept["ketenagakerjaan"] = official(
+        two, 19, source="ADD", program=tk, segment="PU", participant_number="99999999919"
+    )
+
+    new = set(unpaid_jkn_enrollments(today=AFTER_DUE).values_list("pk", flat=True))
+    old = set(old_unpaid_ids(today=AFTER_DUE))
+
+    assert new == old
+    assert new == {e.pk for e in expected.values()}
+    assert enrollments_deactivate_unpaid(today=AFTER_DUE) == sorted(old)
+    assert all(status(e)[0] == "active" for e in kept.values() if e.status == "active")
+
+
+def test_each_deactivated_enrollment_gets_a_new_version_and_a_history_row_by_the_actor(tiny):
+    enrollments = [official(f"{TINY}.01.2001", n) for n in (1, 2, 3)]
+    actor = UserFactory(username="operator")
+
+    enrollments_deactivate_unpaid(today=AFTER_DUE, actor=actor)
+
+    for enrollment in enrollments:
+        version = enrollment.version
+        enrollment.refresh_from_db()
+        assert enrollment.version == version + 1
+        change = enrollment.history.latest()
+        assert (change.status, change.end_date, change.history_user) == ("inactive", MARCH, actor)
+        assert change.history_change_reason == "Tidak ada pembayaran iuran 03/2026 yang tercatat sampai tanggal 10."
+
+
+def test_the_deactivation_costs_the_same_queries_for_2_and_for_20_enrollments(tiny):
+    def queries(numbers: list[int]) -> int:
+        for n in numbers:
+            official(f"{TINY}.01.2001", n)
+        with CaptureQueriesContext(connection) as captured:
+            assert len(enrollments_deactivate_unpaid(today=AFTER_DUE)) == len(numbers)
+        return len(captured)
+
+    assert queries([2, 3]) == queries([n for n in range(42, 64) if n % 10 != 1])

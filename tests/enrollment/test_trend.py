@@ -52,8 +52,8 @@ def test_taking_a_month_twice_keeps_one_snapshot_per_program(quiet):
 
 def test_fill_adds_missing_months_and_refreshes_only_the_current_one(quiet):
     today = dt.date(2026, 3, 15)
-    assert coverage_snapshots_fill(regency=quiet, since=dt.date(2025, 11, 1), today=today) == 5
-    assert coverage_snapshots_fill(regency=quiet, since=dt.date(2025, 11, 1), today=today) == 1
+    assert coverage_snapshots_fill(regencies=[quiet], since=dt.date(2025, 11, 1), today=today) == 5
+    assert coverage_snapshots_fill(regencies=[quiet], since=dt.date(2025, 11, 1), today=today) == 1
     months = CoverageSnapshot.objects.filter(regency=quiet, program="bpjs_kesehatan").values_list("month", flat=True)
     assert max(months) == dt.date(2026, 3, 1)
 
@@ -130,3 +130,48 @@ def test_only_dpmd_of_the_regency_sets_its_target(dpmd_majene, bpjs_tk_mukomuko,
     assert login(dpmd_majene).post(url, data).status_code == 404
     assert login(bpjs_tk_mukomuko).post(url, data).status_code == 403
     assert not CoverageTarget.objects.exists()
+
+
+def test_one_pass_for_many_regencies_gives_each_the_figures_of_its_own_pass(demo, quiet, monkeypatch):
+    """Mukomuko and Majene (the demo), a regency of desa without officials and one without desa, two
+    regencies a pass: each gets the figures the old one-regency-at-a-time snapshot gave it
+    (bench/legacy_jobs.py keeps that)."""
+    from bench.legacy_jobs import old_coverage_snapshot_take
+    from core.models import Province
+    from enrollment import trend
+
+    monkeypatch.setattr(trend, "REGENCIES_PER_PASS", 2)
+    province = Province.objects.get_or_create(code="99", defaults={"name": "Provinsi Uji"})[0]
+    Regency.objects.create(code="99.03", name="Kabupaten Tanpa Desa", province=province)
+    regencies = list(Regency.objects.filter(pk__in=["17.06", "76.05", "17.01", "99.03"]).order_by("pk"))
+    month, today = dt.date(2026, 3, 1), dt.date(2026, 3, 15)
+    figures = ["villages_total", "villages_covered", "villages_fully_covered", "officials_total", "officials_covered"]
+
+    def kept() -> dict:
+        rows = CoverageSnapshot.objects.filter(regency__in=regencies, month=month)
+        return {(s.regency_id, s.program_id): [getattr(s, f) for f in figures] for s in rows}
+
+    for regency in regencies:
+        old_coverage_snapshot_take(regency=regency, month=month, today=today)
+    old = kept()
+    CoverageSnapshot.objects.filter(regency__in=regencies, month=month).delete()
+    trend.coverage_snapshots_take(regencies=regencies, month=month, today=today)
+
+    assert kept() == old
+    assert old[("17.06", "bpjs_kesehatan")][3] == 1_220
+    assert old[("17.01", "bpjs_kesehatan")] == [142, 0, 0, 0, 0]
+    assert old[("99.03", "bpjs_kesehatan")] == [0, 0, 0, 0, 0]
+
+
+def test_snapshots_of_many_regencies_cost_the_queries_of_one(demo, quiet):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from enrollment.trend import coverage_snapshots_take
+
+    def queries(codes: list[str]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            coverage_snapshots_take(regencies=list(Regency.objects.filter(pk__in=codes)), month=dt.date(2026, 3, 1))
+        return len(captured)
+
+    assert queries(["17.01"]) == queries(["17.01", "17.06", "76.05"])
