@@ -24,6 +24,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -381,6 +382,8 @@ def load_run(base: str, client: Client, paths: list[tuple[str, str]]) -> list[st
     cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
     lines = [f"{'wrk -t2 -c16 -d15s':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}"]
     for label, path in paths:
+        # What the previous run left queued is served first: wait for it, or it counts against this one.
+        client.get("/healthz")
         command = ["wrk", "-t2", "-c16", "-d15s", "--latency", "--timeout", "60s", "-s", str(WRK_LUA)]
         command += ["-H", f"Cookie: {cookie}", "-H", "X-Forwarded-Proto: https", base + path]
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
@@ -408,6 +411,7 @@ def shell(*command: str) -> str:
 
 
 def main() -> int:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # gunicorn is stopped on the way out
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20, help="requests (and SQL runs) per series")
     parser.add_argument("--only", default="", help="rows to run, by key, comma-separated (and the trivial page)")
