@@ -41,11 +41,13 @@ def villages_not_on_board(villages: QuerySet[Village]) -> QuerySet[Village]:
 
 
 def regency_login_count(regency: Regency) -> tuple[int, int]:
-    """(desa with an account that has logged in, desa) — "12 dari 148 desa sudah masuk"."""
-    figures = villages_on_board(Village.objects.filter(subdistrict__regency=regency)).aggregate(
-        logged_in=Count("pk", filter=Q(has_logged_in=True)), total=Count("pk")
-    )
-    return figures["logged_in"], figures["total"]
+    """(desa with an active village account that has logged in, desa) — "12 dari 148 desa sudah masuk",
+    as `villages_on_board` counts them; two plain counts (shown on every dashboard view of DPMD)."""
+    desa = governed_villages(Village.objects.filter(subdistrict__regency=regency))
+    logged_in = User.objects.filter(
+        role=Role.VILLAGE, village__in=desa, is_active=True, last_login__isnull=False
+    ).aggregate(n=Count("village", distinct=True))["n"]
+    return logged_in, desa.count()
 
 
 def account_events_visible_to(user: User) -> QuerySet[AccountEvent]:

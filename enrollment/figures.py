@@ -195,6 +195,17 @@ def _per_program(counts: dict[str, list[int]], programs: list[Program]) -> dict[
     return {p.code: _coverage(counts.get(p.code)) for p in programs}
 
 
+# Where a target form goes in the cached month-by-month charts of the dashboard (per program).
+TARGET_FORM = "<!--target-form:{program}-->"
+
+
+def regency_key(regency_code: str, day: dt.date) -> str | None:
+    """The key a regency's figures on `day` are cached under now (None: not cacheable): what is
+    rendered from them can be cached under it too."""
+    token = versions([regency_code]).of(regency_code)
+    return None if token is None else _key("detail", regency_code, token, day)
+
+
 def regency_figures(*, regency: Regency, programs: list[Program], day: dt.date) -> RegencyCoverage:
     """What `enrollment.selectors.regency_coverage` gives, from the cache when the regency has not
     changed since it was counted."""

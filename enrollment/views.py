@@ -3,6 +3,8 @@ list and its Excel export, and the comparison of regencies."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,6 +12,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,10 +34,12 @@ from core.replica import replica_reads
 from core.selectors import programs_visible_to, regencies_visible_to
 from enrollment import exports
 from enrollment.figures import (
+    TARGET_FORM,
     page_part,
     regencies_figures,
     regencies_key,
     regency_figures,
+    regency_key,
     rendered,
     subdistrict_figures,
 )
@@ -109,36 +115,50 @@ def regency_dashboard(request, code):
     regency = regency_for_user(request.user, code)
     day = _day(request)
     programs = list(programs_visible_to(request.user))
-    figures = regency_figures(regency=regency, programs=programs, day=day)
-    points, targets = coverage_trends(regency=regency, programs=programs), target_years(regency=regency)
-    trends = [(p, points[p.code], trend_chart(points[p.code], targets.get(p.code))) for p in programs]
+    key = regency_key(regency.code, day)
+    # Counted only when a part below is not cached (enrollment.figures): a warm dashboard asks no figure.
+    figures = SimpleLazyObject(lambda: regency_figures(regency=regency, programs=programs, day=day))
     shown = {
         "regency": regency,
         "day": day,
         "programs": programs,
-        "cards": [(p, figures.totals[p.code], figures.sources[p.code]) for p in programs],
-        "subdistricts": [(s, _cells(figures.per_subdistrict, s.pk, programs)) for s in figures.subdistricts],
+        "cards": SimpleLazyObject(lambda: [(p, figures.totals[p.code], figures.sources[p.code]) for p in programs]),
+        "subdistricts": SimpleLazyObject(
+            lambda: [(s, _cells(figures.per_subdistrict, s.pk, programs)) for s in figures.subdistricts]
+        ),
     }
 
-    def part(name: str) -> str:
-        return rendered(
-            figures.key,
-            f"dashboard-{name}",
-            programs,
-            lambda: render_to_string(f"enrollment/_regency_{name}.html", shown, request),
-        )
+    def part(name: str, template: str, context: Callable[[], dict]) -> str:
+        return rendered(key, f"dashboard-{name}", programs, lambda: render_to_string(template, context(), request))
 
+    def trends() -> dict:
+        points, targets = coverage_trends(regency=regency, programs=programs), target_years(regency=regency)
+        return {
+            **shown,
+            "trends": [(p, points[p.code], trend_chart(points[p.code], targets.get(p.code))) for p in programs],
+        }
+
+    # The month-by-month charts read the snapshots up to today: cached per today too. The target forms
+    # (the user's, with a CSRF token) go into their places after.
+    trend_html = part(f"trends:{timezone.localdate().isoformat()}", "enrollment/_trend.html", trends)
+    if may_edit_regency(request.user, regency):
+        targets = target_years(regency=regency)
+        for p in programs:
+            form = render_to_string(
+                "enrollment/_target_form.html",
+                {"regency": regency, "program": p, "year": targets.get(p.code) or day.year},
+                request,
+            )
+            trend_html = mark_safe(trend_html.replace(TARGET_FORM.format(program=p.code), form))
     context = {
         **shown,
         # The figures' HTML is cached with the figures: the same figures, language and programs always
         # render the same (it holds no form and nothing of the user's).
-        "cards_html": part("cards"),
-        "subdistricts_html": part("subdistricts"),
-        "trends": trends,
-        "can_set_target": may_edit_regency(request.user, regency),
+        "cards_html": part("cards", "enrollment/_regency_cards.html", lambda: shown),
+        "trends_html": trend_html,
+        "subdistricts_html": part("subdistricts", "enrollment/_regency_subdistricts.html", lambda: shown),
         "can_manage_regency": may_edit_regency(request.user, regency),
         "can_view_queue": may_view_queue(request.user),
-        "this_year": day.year,
         # How many desa have a village account that has logged in: for those who put them on board.
         "on_board": regency_login_count(regency) if may_manage_accounts(request.user) else None,
     }

@@ -155,3 +155,18 @@ def test_the_followup_list_shows_a_submission_at_the_next_read(login, dpmd_mukom
     )
     after = client.get(url).content.decode()
     assert after.count(row) == before - 1 and 'data-stage="2"' in after
+
+
+def test_the_cached_charts_carry_each_users_own_target_form(login, dpmd_mukomuko, bengkulu_observer):
+    official(SUKA_PINDAH, 1, enrolled=True)
+    url = reverse("regency-dashboard", args=["17.06"])
+    dpmd = login(dpmd_mukomuko)
+    first = dpmd.get(url).content.decode()
+    assert first.count('name="year"') == 2  # a form per program, in its chart
+
+    officer = login(bengkulu_observer).get(url).content.decode()  # the charts from the cache, no form
+    assert 'name="year"' not in officer
+
+    dpmd.post(reverse("coverage-target", args=["17.06"]), {"program": "bpjs_kesehatan", "year": "2029"})
+    again = dpmd.get(url).content.decode()
+    assert 'value="2029"' in again and "100% pada 2029" in again
