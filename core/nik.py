@@ -96,6 +96,19 @@ def decrypt_nik(token: str) -> str:
         return ""
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A file that holds NIKs, encrypted like a NIK (for a cache that must not hold them in clear)."""
+    return _fernet(tuple(settings.NIK_ENCRYPTION_KEYS)).encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes | None:
+    """`encrypt_bytes` undone; None when the keys no longer open it."""
+    try:
+        return _fernet(tuple(settings.NIK_ENCRYPTION_KEYS)).decrypt(token)
+    except InvalidToken:
+        return None
+
+
 def decrypter() -> Callable[[str], str]:
     """decrypt_nik for many NIKs in a loop (an export): the keys looked up once; "" for a bad token."""
     fernet = _fernet(tuple(settings.NIK_ENCRYPTION_KEYS))

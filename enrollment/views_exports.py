@@ -9,15 +9,19 @@ import os
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import access_record
 from accounts.models import AccessRecord
+from core.data_versions import versions
 from core.models import Regency, Village
+from core.nik import decrypt_bytes, encrypt_bytes
 from core.permissions import (
     may_see_nik,
     may_see_participant_number,
@@ -27,7 +31,7 @@ from core.permissions import (
 )
 from core.queue import QueueUnavailable
 from core.selectors import programs_visible_to
-from core.spreadsheets.writer import XLSX, title_text
+from core.spreadsheets.writer import XLSX, attachment, title_text
 from enrollment.exports import officials_posts, officials_xlsx
 from enrollment.models import ExportJob
 from enrollment.national_export import export_job_for_user, export_job_start, may_export_widely
@@ -45,15 +49,48 @@ def _export(request, villages, *, code: str, regency: Regency):
         niks={regency.pk: rows.count()},
         masked=not show_nik,
     )
-    return officials_xlsx(
+    whole_numbers = {p.code for p in programs if may_see_participant_number(request.user, p)}
+    filename = f"perangkat-{code}-{day.isoformat()}.xlsx"
+    # The same file for the same rows, day, language, programs and masking: kept under the regency's data
+    # version (core.data_versions), encrypted (it holds NIKs), so a second download is not written again.
+    token = versions([regency.code]).of(regency.code)
+    key = None
+    if token is not None:
+        what_of = f"{code}:{day.isoformat()}:{get_language()}:{','.join(p.code for p in programs)}"
+        key = f"officials-xlsx:1:{what_of}:{int(show_nik)}:{','.join(sorted(whole_numbers))}:{token}"
+        kept = cache.get(key)
+        data = decrypt_bytes(kept) if kept is not None else None
+        if data is not None:
+            response = HttpResponse(data, content_type=XLSX)
+            response["Content-Disposition"] = attachment(filename)
+            if show_nik:
+                response["Cache-Control"] = "no-store"
+            return response
+    response = officials_xlsx(
         rows,
         programs=programs,
         show_nik=show_nik,
-        whole_numbers={p.code for p in programs if may_see_participant_number(request.user, p)},
-        filename=f"perangkat-{code}-{day.isoformat()}.xlsx",
+        whole_numbers=whole_numbers,
+        filename=filename,
         title=title_text(what, regency=regency, day=day),
         sheet_title=what,
     )
+    if key is not None:
+        response.streaming_content = _kept_when_whole(response.streaming_content, key)
+    return response
+
+
+def _kept_when_whole(chunks, key: str):
+    """The chunks as they go out; once the last has gone, the whole file is cached (encrypted). A download
+    broken off keeps nothing."""
+    sent = []
+    for chunk in chunks:
+        sent.append(chunk)
+        yield chunk
+    cache.set(key, encrypt_bytes(b"".join(sent)), FILE_CACHE_SECONDS)
+
+
+FILE_CACHE_SECONDS = 60 * 60
 
 
 @login_required
