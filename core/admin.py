@@ -6,6 +6,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import (
+    AccountCode,
     DocumentType,
     FundingSource,
     PaymentRule,
@@ -95,3 +96,11 @@ class DatedRuleAdmin(SimpleHistoryAdmin):
 
     list_display = ["__str__", "effective_from", "source"]
     date_hierarchy = "effective_from"
+
+
+@admin.register(AccountCode)
+class AccountCodeAdmin(SimpleHistoryAdmin):
+    """APBDes account codes: a new code from a date is a new row, which leaves earlier years' budgets alone."""
+
+    list_display = ["code", "name", "program", "for_kepala_desa", "effective_from"]
+    list_filter = ["program", "effective_from"]

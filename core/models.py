@@ -282,3 +282,34 @@ class RegistrationRule(DatedRule):
             "n": self.deadline_months,
             "date": self.effective_from,
         }
+
+
+class AccountCode(models.Model):
+    """An APBDes account the village-paid contributions are booked on (Permendagri 20/2018, rules.md §2):
+    per program and whether the official is the kepala desa, or, with no program, the group they add up
+    to. A new code from a date is a new row from that date; the older row keeps the days before it."""
+
+    effective_from = models.DateField(_("in force from"))
+    program = models.ForeignKey(
+        Program, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("program")
+    )
+    for_kepala_desa = models.BooleanField(_("for the kepala desa"), default=False)
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)  # the official name, Indonesian in every language
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["effective_from", "code"]
+        verbose_name = _("APBDes account code")
+        verbose_name_plural = _("APBDes account codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["effective_from", "program", "for_kepala_desa"],
+                name="one_account_per_program_and_post_a_day",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

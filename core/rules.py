@@ -10,7 +10,7 @@ from typing import TypeVar
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from core.models import DatedRule, PaymentRule, Program, RegistrationRule
+from core.models import AccountCode, DatedRule, PaymentRule, Program, RegistrationRule
 
 R = TypeVar("R", bound=DatedRule)
 
@@ -19,7 +19,7 @@ R = TypeVar("R", bound=DatedRule)
 # as before. A save in this process forgets them at once; other processes see an admin edit within
 # RULES_TTL seconds.
 RULES_TTL = 60.0
-_loaded: dict[type[DatedRule], tuple[float, list[DatedRule]]] = {}
+_loaded: dict[type, tuple[float, list]] = {}
 
 
 def forget_rules() -> None:
@@ -27,18 +27,19 @@ def forget_rules() -> None:
     _loaded.clear()
 
 
+@receiver([post_save, post_delete], sender=AccountCode)
 @receiver([post_save, post_delete], sender=PaymentRule)
 @receiver([post_save, post_delete], sender=RegistrationRule)
 def _rule_changed(**kwargs) -> None:
     forget_rules()
 
 
-def _rows(model: type[R]) -> list[R]:
+def _rows(model):
     loaded_at, rows = _loaded.get(model, (0.0, []))
     if time.monotonic() - loaded_at > RULES_TTL or not rows:
         rows = list(model.objects.order_by("effective_from"))
         _loaded[model] = (time.monotonic(), rows)
-    return rows  # type: ignore[return-value]
+    return rows
 
 
 def rule_in_force(model: type[R], day: dt.date) -> R:
@@ -65,3 +66,17 @@ def deadline_months_on(day: dt.date) -> int:
 def reminder_program_codes() -> list[str]:
     """The programs whose overdue officials earn the desa a daily reminder."""
     return list(Program.objects.filter(sends_reminders=True).values_list("code", flat=True))
+
+
+def account_codes_on(day: dt.date) -> tuple[AccountCode, dict[tuple[str, bool], AccountCode]]:
+    """The APBDes accounts in force on `day`: the group account, and per (program, is the kepala desa)
+    its account. Each is the latest row of its key begun by `day` (or the first row, for older days)."""
+    latest: dict[tuple[str | None, bool], AccountCode] = {}
+    for row in _rows(AccountCode):  # oldest first: a later row begun by `day` replaces an earlier one
+        key = (row.program_id, row.for_kepala_desa if row.program_id else False)
+        if row.effective_from <= day or key not in latest:
+            latest[key] = row
+    group = latest.pop((None, False), None)
+    if group is None:
+        raise AccountCode.DoesNotExist("No APBDes group account is recorded (migration core 0003 seeds it).")
+    return group, {(program, head): row for (program, head), row in latest.items() if program}
