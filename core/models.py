@@ -306,9 +306,12 @@ class AccountCode(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["effective_from", "program", "for_kepala_desa"],
+                condition=models.Q(program__isnull=False),
                 name="one_account_per_program_and_post_a_day",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["effective_from"], condition=models.Q(program__isnull=True), name="one_group_account_a_day"
+            ),
         ]
 
     def __str__(self) -> str:

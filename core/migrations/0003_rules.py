@@ -212,7 +212,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'APBDes account code',
                 'verbose_name_plural': 'APBDes account codes',
                 'ordering': ['effective_from', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('effective_from', 'program', 'for_kepala_desa'), name='one_account_per_program_and_post_a_day', nulls_distinct=False)],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('program__isnull', False)), fields=('effective_from', 'program', 'for_kepala_desa'), name='one_account_per_program_and_post_a_day'), models.UniqueConstraint(condition=models.Q(('program__isnull', True)), fields=('effective_from',), name='one_group_account_a_day')],
             },
         ),
         migrations.RunPython(fill_rules, empty_rules),
