@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from budgets.contributions import enrollment_costs
 from budgets.models import Payment
-from budgets.services import DUE_DAY
 from core.models import FundingSource, Program, Regency, Village
+from core.rules import due_day_on
 from enrollment.models import CoverageSnapshot, Enrollment
 from enrollment.selectors import coverage
 from enrollment.services import enrollment_change_status
@@ -58,7 +58,7 @@ def old_unpaid_ids(*, today: dt.date) -> list[int]:
 
 @transaction.atomic
 def old_enrollments_deactivate_unpaid(*, today: dt.date, actor: User | None = None) -> list[int]:
-    if today.day <= DUE_DAY:
+    if today.day <= due_day_on(today):
         return []
     return old_make_inactive(old_unpaid_ids(today=today), month=today.replace(day=1), actor=actor)
 

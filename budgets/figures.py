@@ -19,18 +19,9 @@ from budgets.costs import CostRow, RemainingMonths, active_enrollment_costs, ref
 from budgets.lines import BudgetLine, PayerYear, line_order, payer_years
 from budgets.models import Allocation, Payment
 from core.models import FundingSource, Program, Regency, Village
+from core.rules import account_codes_on
 from core.selectors import governed_villages
 from villages.models import MAIN_POST_ORDER, Position, Post
-
-# APBDes account codes (Permendagri 20/2018, rules.md §2), per program and whether the official is the
-# kepala desa. The names are the official ones, Indonesian in every language.
-ACCOUNT_GROUP = ("5.1.3", "Jaminan Sosial Kepala Desa dan Perangkat Desa")
-ACCOUNT_CODES: dict[tuple[str, bool], tuple[str, str]] = {
-    (Program.KESEHATAN, True): ("5.1.3.01", "Jaminan Kesehatan Kepala Desa"),
-    (Program.KESEHATAN, False): ("5.1.3.02", "Jaminan Kesehatan Perangkat Desa"),
-    (Program.KETENAGAKERJAAN, True): ("5.1.3.03", "Jaminan Ketenagakerjaan Kepala Desa"),
-    (Program.KETENAGAKERJAAN, False): ("5.1.3.04", "Jaminan Ketenagakerjaan Perangkat Desa"),
-}
 
 
 def _payer_lines(
@@ -170,9 +161,13 @@ def village_budget(*, village: Village, programs: list[Program], year: int, toda
 def _accounts(rows: list[CostRow], *, paid: dict, year: int, today: dt.date) -> list[AccountLine]:
     """The costs of `rows` on the APBDes accounts 5.1.3.01–04, split by whether the official's main post
     is the kepala desa's, and their 5.1.3 total first."""
-    heads = _heads({r.cost.person_id for r in rows}, day=min(today, dt.date(year, 12, 31)))
+    day = min(today, dt.date(year, 12, 31))
+    heads = _heads({r.cost.person_id for r in rows}, day=day)
     ref, rest = reference_month(year, today), remaining_months(year, today)
-    accounts = {key: AccountLine(*names) for key, names in ACCOUNT_CODES.items()}
+    # The APBDes accounts in force in the budget's year (core.AccountCode: Permendagri 20/2018, rules.md
+    # §2): on `day`, or on 1 January for a year still to come.
+    group, codes = account_codes_on(max(day, dt.date(year, 1, 1)))
+    accounts = {key: AccountLine(row.code, row.name) for key, row in codes.items()}
     for row in rows:
         account = accounts[(row.cost.program_id, row.cost.person_id in heads)]
         paid_months = paid.get((row.cost.program_id, row.cost.funding_source_id), {})
@@ -181,7 +176,7 @@ def _accounts(rows: list[CostRow], *, paid: dict, year: int, today: dt.date) -> 
         account.whole_year += sum(row.employer)
         account.commitment += sum(row.employer[m] for m in rest if m not in paid_months)
         account.participant_year += sum(row.participant)
-    total = AccountLine(*ACCOUNT_GROUP)
+    total = AccountLine(group.code, group.name)
     for account in accounts.values():
         for name in ("officials", "monthly", "whole_year", "commitment", "participant_year"):
             setattr(total, name, getattr(total, name) + getattr(account, name))

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext
 
 from budgets.contributions import RateBook, contribution, months_of_year_from
 from budgets.models import Scenario, VillageFund
 from core.models import Program, ProgramComponent, Regency, Village
 from core.selectors import governed_villages
+from core.templatetags.format_id import angka
 from enrollment.selectors import officials_by_coverage
 from villages.models import Post
 
@@ -120,6 +122,17 @@ class ScenarioResult:
 
     def subdistrict(self, code: str) -> Figures | None:
         return next((s for s in self.subdistricts if s.code == code), None)
+
+    @property
+    def add_caveat(self) -> str:
+        """What the share-of-ADD check does not know, or "": the desa of the scenario whose ADD for its
+        year is not entered are not checked, so "no desa above the threshold" must not be read as all."""
+        if not self.villages_without_add:
+            return ""
+        return gettext("ADD %(year)s not entered yet for %(n)s desa") % {
+            "year": self.add_year,
+            "n": angka(len(self.villages_without_add)),
+        }
 
 
 def twelve_months_from(start: dt.date) -> list[dt.date]:

@@ -26,6 +26,7 @@ from budgets.contributions import posts_with_main_post_fields
 from budgets.models import Allocation, Payment, Scenario, VillageFund
 from core.models import FundingSource, Program, Regency, Village
 from core.permissions import ensure, may_edit_budget, may_edit_regency
+from core.rules import due_day_on
 from enrollment.models import Enrollment
 from enrollment.services import enrollments_make_inactive
 
@@ -241,10 +242,7 @@ def scenario_delete(*, actor: User, scenario: Scenario) -> None:
     scenario.delete()
 
 
-# --- unpaid JKN: inactive after the 10th -------------------------------------------------------------
-
-# JKN is due by the 10th of the month it covers (rules.md §1).
-DUE_DAY = 10
+# --- unpaid JKN: inactive after the due day (the 10th: core.PaymentRule) -----------------------------
 
 
 def unpaid_jkn_enrollments(*, today: dt.date) -> QuerySet[Enrollment]:
@@ -296,7 +294,7 @@ def enrollments_deactivate_unpaid(*, today: dt.date, actor: User | None = None) 
     Set-based, for the whole country at once: the database picks the unpaid enrollments (one query, only
     their ids come back) and they are made inactive in chunks, each with its history row.
     Returns the ids of the enrollments made inactive."""
-    if today.day <= DUE_DAY:
+    if today.day <= due_day_on(today):  # the rule in force on the day judged (core.rules)
         return []
     month = today.replace(day=1)
     unpaid = list(unpaid_jkn_enrollments(today=today).order_by("pk").values_list("pk", flat=True))

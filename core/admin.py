@@ -5,7 +5,19 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.models import DocumentType, FundingSource, Program, ProgramComponent, Province, Regency, Subdistrict, Village
+from core.models import (
+    AccountCode,
+    DocumentType,
+    FundingSource,
+    PaymentRule,
+    Program,
+    ProgramComponent,
+    Province,
+    Regency,
+    RegistrationRule,
+    Subdistrict,
+    Village,
+)
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):
@@ -58,8 +70,8 @@ class ProgramComponentInline(admin.TabularInline):
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "participant_number_length"]
+class ProgramAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "participant_number_length", "sends_reminders"]
     inlines = [ProgramComponentInline]
 
 
@@ -75,3 +87,20 @@ class DocumentTypeAdmin(admin.ModelAdmin):
 @admin.register(FundingSource)
 class FundingSourceAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "level"]
+
+
+@admin.register(PaymentRule, RegistrationRule)
+class DatedRuleAdmin(SimpleHistoryAdmin):
+    """Rules as dated rows (core.rules): a change of rule is a new row from its date, so the days before
+    it keep the old rule; editing a row rewrites the past and is kept in its history."""
+
+    list_display = ["__str__", "effective_from", "source"]
+    date_hierarchy = "effective_from"
+
+
+@admin.register(AccountCode)
+class AccountCodeAdmin(SimpleHistoryAdmin):
+    """APBDes account codes: a new code from a date is a new row, which leaves earlier years' budgets alone."""
+
+    list_display = ["code", "name", "program", "for_kepala_desa", "effective_from"]
+    list_filter = ["program", "effective_from"]

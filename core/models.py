@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class Province(models.Model):
@@ -101,7 +102,11 @@ class Program(models.Model):
     # JKN card numbers are 13 digits; KPJ numbers are usually 11 but not reliably so (rules.md §2).
     participant_number_length = models.PositiveSmallIntegerField(_("participant number length"))
     participant_number_length_strict = models.BooleanField(_("length is strict"), default=True)
+    # Whether desa get the daily reminder of officials past the registration deadline (rules.md §1: the
+    # deadline is regulated for JKN); a superuser may switch it on for another program.
+    sends_reminders = models.BooleanField(_("sends deadline reminders"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         db_table = "enrollment_program"  # kept from before the model moved here
@@ -227,3 +232,87 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}: {self.version}"
+
+
+class DatedRule(models.Model):
+    """A rule that changes by regulation: each row holds from `effective_from` until the next row's date.
+    The row in force on a day is the latest that began by it (core.selectors.rule_in_force)."""
+
+    effective_from = models.DateField(_("in force from"), unique=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-effective_from"]
+        get_latest_by = "effective_from"
+
+
+class PaymentRule(DatedRule):
+    """When JKN contributions are due: by this day of the month they cover (rules.md §1)."""
+
+    due_day = models.PositiveSmallIntegerField(_("due day of the month"))
+    history = HistoricalRecords()
+
+    class Meta(DatedRule.Meta):
+        verbose_name = _("payment rule")
+        verbose_name_plural = _("payment rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_day__gte=1, due_day__lte=28), name="due_day_in_every_month")
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Due by day %(day)d, from %(date)s") % {"day": self.due_day, "date": self.effective_from}
+
+
+class RegistrationRule(DatedRule):
+    """How long after inauguration an official must be registered with BPJS (rules.md §1)."""
+
+    deadline_months = models.PositiveSmallIntegerField(_("registration deadline in months"))
+    history = HistoricalRecords()
+
+    class Meta(DatedRule.Meta):
+        verbose_name = _("registration rule")
+        verbose_name_plural = _("registration rules")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(deadline_months__gte=1), name="deadline_at_least_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Register within %(n)d month(s), from %(date)s") % {
+            "n": self.deadline_months,
+            "date": self.effective_from,
+        }
+
+
+class AccountCode(models.Model):
+    """An APBDes account the village-paid contributions are booked on (Permendagri 20/2018, rules.md §2):
+    per program and whether the official is the kepala desa, or, with no program, the group they add up
+    to. A new code from a date is a new row from that date; the older row keeps the days before it."""
+
+    effective_from = models.DateField(_("in force from"))
+    program = models.ForeignKey(
+        Program, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("program")
+    )
+    for_kepala_desa = models.BooleanField(_("for the kepala desa"), default=False)
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=200)  # the official name, Indonesian in every language
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["effective_from", "code"]
+        verbose_name = _("APBDes account code")
+        verbose_name_plural = _("APBDes account codes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["effective_from", "program", "for_kepala_desa"],
+                condition=models.Q(program__isnull=False),
+                name="one_account_per_program_and_post_a_day",
+            ),
+            models.UniqueConstraint(
+                fields=["effective_from"], condition=models.Q(program__isnull=True), name="one_group_account_a_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

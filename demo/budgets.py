@@ -20,9 +20,9 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import User
 from budgets.contributions import RateBook, enrollment_costs
 from budgets.models import Payment
-from budgets.services import DUE_DAY
 from core.models import FundingSource
 from core.roles import Role
+from core.rules import due_day_on
 from enrollment.models import Enrollment
 from villages.models import Post
 
@@ -30,8 +30,9 @@ DEMO_REGENCIES = ("17.06", "76.05")
 
 
 def _due_months(today: dt.date) -> list[dt.date]:
-    """The months of this year whose due date (the 10th) is already behind `today`."""
-    return [dt.date(today.year, m, 1) for m in range(1, 13) if dt.date(today.year, m, DUE_DAY) < today]
+    """The months of this year whose due date (the 10th, core.PaymentRule) is already behind `today`."""
+    firsts = [dt.date(today.year, m, 1) for m in range(1, 13)]
+    return [first for first in firsts if first.replace(day=due_day_on(first)) < today]
 
 
 @transaction.atomic

@@ -3,8 +3,9 @@ BPJS within one month of inauguration (pelantikan). Who is past that deadline, p
 reminder to the desa concerned.
 
 An official is *overdue* in a program on a day when they hold a current post whose inauguration date
-(the term start when no inauguration date is recorded) is more than one calendar month before that day,
-and they have no open enrollment (requested, active, inactive) and none covering that day.
+(the term start when no inauguration date is recorded) is more than the registration rule's months
+(core.RegistrationRule: one) before that day, and they have no open enrollment
+(requested, active, inactive) and none covering that day.
 Everything is counted in SQL: the same number of queries for 10 desa as for 10,000.
 """
 
@@ -28,6 +29,7 @@ from accounts.models import Notification, User
 from accounts.notifications import in_app_language, notify
 from core.models import Program, Village
 from core.roles import Role
+from core.rules import deadline_months_on, reminder_program_codes
 from core.selectors import governed_villages
 from core.spreadsheets.columns import Column, village_columns
 from core.spreadsheets.writer import title_text, xlsx_response
@@ -35,33 +37,31 @@ from enrollment.models import Enrollment, covering
 from submissions.models import Submission
 from villages.models import Post
 
-# Reminders go out for the program whose deadline is regulated (JKN); others can be added per call.
-REMINDER_PROGRAMS = (Program.KESEHATAN,)
+# Reminders go out for the programs marked `sends_reminders` (JKN, whose deadline is regulated); others
+# can be added per call.
 
 
-def _add_month(day: dt.date) -> dt.date:
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def _sub_month(day: dt.date) -> dt.date:
-    year, month = (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def registration_deadline(started_on: dt.date) -> dt.date:
-    """The last day to register someone inaugurated on `started_on`: one calendar month later."""
-    return _add_month(started_on)
+def registration_deadline(started_on: dt.date, *, months: int = 1) -> dt.date:
+    """The last day to register someone inaugurated on `started_on`: `months` calendar months later."""
+    return _add_months(started_on, months)
 
 
 def overdue_cutoff(day: dt.date) -> dt.date:
     """The earliest start date whose deadline has not passed on `day`: anyone who started before it
-    is overdue. (Month ends make this more than a subtraction: on 31 March the deadline of someone
-    inaugurated on 28 February, 28 March, has passed.)"""
-    cutoff = _sub_month(day)
-    while registration_deadline(cutoff) < day:
+    is overdue. The deadline's length is the rule in force on `day` (core.RegistrationRule), so a
+    change applies from its date and leaves the days before it alone. (Month ends make this more than a
+    subtraction: on 31 March the deadline of someone inaugurated on 28 February, 28 March, has passed.)"""
+    months = deadline_months_on(day)
+    cutoff = _add_months(day, -months)
+    while registration_deadline(cutoff, months=months) < day:
         cutoff += dt.timedelta(days=1)
-    while registration_deadline(cutoff - dt.timedelta(days=1)) >= day:
+    while registration_deadline(cutoff - dt.timedelta(days=1), months=months) >= day:
         cutoff -= dt.timedelta(days=1)
     return cutoff
 
@@ -190,7 +190,7 @@ def deadline_reminders_send(*, day: dt.date | None = None, program_codes: Iterab
     Idempotent within a day: a desa that already received today's reminder is skipped, so a retried or
     twice-scheduled run sends nothing more."""
     day = day or timezone.localdate()
-    programs = list(Program.objects.filter(pk__in=list(program_codes or REMINDER_PROGRAMS)))
+    programs = list(Program.objects.filter(pk__in=list(program_codes or reminder_program_codes())))
     waiting: dict[str, list[tuple[Program, int]]] = defaultdict(list)
     for program in programs:  # one query per program, whatever the number of desa
         rows = (

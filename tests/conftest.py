@@ -49,6 +49,16 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rules():
+    """Rule rows are kept per process (core.rules); a test's own rows are rolled back without a signal."""
+    from core.rules import forget_rules
+
+    forget_rules()
+    yield
+    forget_rules()
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process(request):
     """Tasks run in the test's process, even where REDIS_URL is set (the PostgreSQL run of CI); only
     tests marked `celery_worker` send them to a real worker."""

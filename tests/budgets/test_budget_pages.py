@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from budgets.models import Allocation, Payment
-from core.models import FundingSource, Program, Province, Regency, Subdistrict, Village
+from core.models import AccountCode, FundingSource, Program, Province, Regency, Subdistrict, Village
 from core.roles import Role
 from core.templatetags.format_id import persen
 from demo.budgets import payments_for_demo
@@ -573,3 +573,24 @@ def test_page_costs_as_many_queries_for_mukomuko_as_for_a_regency_of_ten_desa(
     with django_assert_max_num_queries(small) as large:
         assert client.get(url).status_code == 200
     assert len(large) == small
+
+
+def test_a_new_apbdes_code_from_next_year_leaves_this_years_desa_budget_alone(demo, login):
+    """APBDes codes are dated rows (core.AccountCode): one renumbered from 1 January next year shows on next
+    year's budget and not on this year's."""
+    village = tk_village()
+    AccountCode.objects.create(
+        effective_from=dt.date(YEAR + 1, 1, 1),
+        program_id=TK,
+        for_kepala_desa=False,
+        code="5.1.3.14",
+        name="Jaminan Ketenagakerjaan Perangkat Desa (baru)",
+    )
+    client = login(UserFactory(username="desa-tk", role=Role.VILLAGE, village=village))
+
+    this_year = accounts(client.get(f"/desa/{village.code}/anggaran/"))
+    next_year = accounts(client.get(f"/desa/{village.code}/anggaran/?tahun={YEAR + 1}"))
+
+    assert "5.1.3.04" in this_year and "5.1.3.14" not in this_year
+    assert "5.1.3.14" in next_year and "5.1.3.04" not in next_year
+    assert next_year["5.1.3.03"]["Rekening"] == "5.1.3.03"  # the kepala desa's code did not change

@@ -15,6 +15,7 @@ from urllib.parse import unquote
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from budgets.contributions import RateBook, contribution
@@ -426,3 +427,46 @@ def test_comparing_costs_the_same_for_mukomuko_as_for_ten_desa(demo, tiny, dpmd_
         login(dpmd_mukomuko), f"/wilayah/{MUKOMUKO}/skenario/banding/?ids={large_ids[0]}&ids={large_ids[1]}"
     )
     assert large == small <= 14
+
+
+# --- what the ADD check does not know ----------------------------------------------------------------
+
+
+def add_caveat(year: int, n: int) -> str:
+    """The caveat as a user reads it: "ADD 2027 belum diisi untuk 139 desa" once the catalogue has it."""
+    return gettext("ADD %(year)s not entered yet for %(n)s desa") % {"year": year, "n": n}
+
+
+def test_a_scenario_of_a_year_without_add_says_so_instead_of_no_desa_above(demo, dpmd_mukomuko, login):
+    next_july = JULY.replace(year=JULY.year + 1)
+    assert not VillageFund.objects.filter(fiscal_year=next_july.year).exists()
+    scenario = make(dpmd_mukomuko, start=next_july)
+    desa = len(scenario_result(scenario, day=TODAY).villages)
+
+    shown = page(login(dpmd_mukomuko).get(f"/skenario/{scenario.pk}/"))
+
+    add_share = shown.find("section", cls="add-share")
+    assert add_caveat(next_july.year, desa) in add_share.text
+    assert gettext("None of the desa whose ADD is known.") not in add_share.text
+    assert gettext("A scenario costs the cover; it enrols nobody.") in shown.find("div", cls="heading").text
+
+
+def test_the_comparison_shows_the_same_caveat(demo, dpmd_mukomuko, login):
+    known = make(dpmd_mukomuko, name="Tahun ini")
+    unknown = make(dpmd_mukomuko, name="Tahun depan", start=JULY.replace(year=JULY.year + 1))
+    desa = len(scenario_result(unknown, day=TODAY).villages)
+
+    response = login(dpmd_mukomuko).get(f"/wilayah/{MUKOMUKO}/skenario/banding/?ids={known.pk}&ids={unknown.pk}")
+
+    this_year, next_year = by_row_heading(page(response).find("table"))["Desa di atas batas ADD"]
+    assert add_caveat(JULY.year + 1, desa) in next_year
+    assert not next_year.startswith("0")  # no "0 desa above" where nothing was checked
+    assert "belum diisi" not in this_year and "not entered" not in this_year  # the demo entered this year's ADD
+
+
+def test_the_caveat_counts_only_the_desa_without_add(demo, dpmd_mukomuko):
+    scenario = make(dpmd_mukomuko)
+    villages = scenario_result(scenario, day=TODAY).villages
+    VillageFund.objects.filter(village_id__in=[v.code for v in villages[:3]], fiscal_year=JULY.year).delete()
+
+    assert scenario_result(scenario, day=TODAY).add_caveat == add_caveat(JULY.year, 3)

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from budgets import tasks
 from budgets.models import Payment
 from budgets.services import enrollments_deactivate_unpaid, unpaid_jkn_enrollments
-from core.models import FundingSource, Program, Province, Regency, Subdistrict, Village
+from core.models import FundingSource, PaymentRule, Program, Province, Regency, Subdistrict, Village
 from core.roles import Role
 from demo.budgets import payments_for_demo
 from enrollment.models import Enrollment
@@ -300,3 +300,18 @@ def test_the_deactivation_costs_the_same_queries_for_2_and_for_20_enrollments(ti
         return len(captured)
 
     assert queries([2, 3]) == queries([n for n in range(42, 64) if n % 10 != 1])
+
+
+# --- the due day is a dated rule (core.PaymentRule) ---------------------------------------------------
+
+
+def test_a_later_due_day_applies_from_its_date_and_leaves_earlier_months_alone(tiny):
+    """From April 2026 JKN is due by the 20th: on 15 April nobody is late yet, while 11 March (the 10th
+    still in force) deactivates as before."""
+    PaymentRule.objects.create(effective_from=dt.date(2026, 4, 1), due_day=20, source="uji")
+    enrollment = official(f"{TINY}.01.2001", 1)
+
+    assert enrollments_deactivate_unpaid(today=dt.date(2026, 4, 15)) == []
+    assert status(enrollment) == ("active", None)
+    assert enrollments_deactivate_unpaid(today=AFTER_DUE) == [enrollment.pk]
+    assert status(enrollment) == ("inactive", MARCH)

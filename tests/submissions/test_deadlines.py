@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Notification
-from core.models import Program, Village
+from core.models import Program, RegistrationRule, Village
 from core.roles import Role
 from enrollment.models import Enrollment
 from submissions.deadlines import (
@@ -353,3 +353,28 @@ def test_deadlines_excel_holds_the_officials_of_the_page_in_its_order(suka_pinda
 def test_deadlines_excel_is_404_outside_the_scope(dpmd_majene, head_suka_pindah, login):
     for user in (dpmd_majene, head_suka_pindah):
         assert login(user).get("/wilayah/17.06/tenggat/?format=xlsx").status_code == 404
+
+
+# --- the deadline length and the reminded programs are rules (core.RegistrationRule, Program) --------
+
+
+def test_a_longer_deadline_applies_from_its_date_and_leaves_earlier_days_alone(suka_pindah, kes):
+    """From tomorrow registration is due within three months: someone inaugurated 50 days ago is overdue
+    today (one month) and no longer overdue tomorrow."""
+    person = official(suka_pindah, 9651, inaugurated=TODAY - dt.timedelta(days=50))
+    tomorrow = TODAY + dt.timedelta(days=1)
+    RegistrationRule.objects.create(effective_from=tomorrow, deadline_months=3, source="uji")
+
+    assert person.pk in overdue_people(kes, [suka_pindah], day=TODAY)
+    assert person.pk not in overdue_people(kes, [suka_pindah], day=tomorrow)
+    assert overdue_cutoff(dt.date(2026, 3, 31)) == dt.date(2026, 3, 1)  # a day before the rule: one month
+
+
+def test_reminders_go_out_for_the_programs_marked_to_send_them(suka_pindah, head_suka_pindah, kes):
+    person = official(suka_pindah, 9652, inaugurated=LONG_AGO)
+    EnrollmentFactory(person=person, program=kes)  # nothing owed to JKN, the only program reminded so far
+    Program.objects.filter(pk=Program.KETENAGAKERJAAN).update(sends_reminders=True)
+
+    send_deadline_reminders()
+
+    assert "BPJS TK" in Notification.objects.get(user=head_suka_pindah).message
