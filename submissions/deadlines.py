@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Notification, User
-from accounts.notifications import in_app_language, notify
+from accounts.notifications import in_app_language, notified_since, notify
 from core.models import Program, Village
 from core.roles import Role
 from core.selectors import governed_villages
@@ -175,8 +175,8 @@ def overdue_officials_xlsx(posts: QuerySet[Post], *, regency, program: Program, 
 
 
 def reminder_link(village: Village) -> str:
-    """The link of a deadline reminder; also how the job recognises one it already sent."""
-    return reverse("village-submissions", args=[village.pk]) + "?pengingat=tenggat"
+    """Where a deadline reminder leads: the desa's submissions."""
+    return reverse("village-submissions", args=[village.pk])
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -221,8 +221,7 @@ def deadline_reminders_send(*, day: dt.date | None = None, program_codes: Iterab
 @transaction.atomic
 def _remind(village: Village, waiting: list[tuple[Program, int]], users: list[User], since: dt.datetime) -> int:
     Village.objects.select_for_update().filter(pk=village.pk).first()  # one reminder even if two runs overlap
-    link = reminder_link(village)
-    if Notification.objects.filter(link=link, created_at__gte=since).exists():
+    if notified_since(kind=Notification.Kind.REMINDER, since=since).filter(user__village=village).exists():
         return 0
     with in_app_language():
         counts = ", ".join(f"{program.short_name}: {n}" for program, n in waiting)
@@ -230,5 +229,5 @@ def _remind(village: Village, waiting: list[tuple[Program, int]], users: list[Us
             "Officials of %(village)s are waiting more than one month after their inauguration to be "
             "registered with BPJS (%(counts)s). Submit them to DPMD."
         ) % {"village": village.name, "counts": counts}
-    notify(users=users, message=message, link=link)
+    notify(users=users, kind=Notification.Kind.REMINDER, message=message, link=reminder_link(village))
     return 1

@@ -19,7 +19,6 @@ from submissions.deadlines import (
     overdue_cutoff,
     overdue_posts,
     registration_deadline,
-    reminder_link,
     villages_behind_deadline,
 )
 from submissions.models import Submission
@@ -240,7 +239,7 @@ def test_reminder_notifies_the_village_once_a_day(suka_pindah, head_suka_pindah,
     send_deadline_reminders.delay()
     send_deadline_reminders.delay()
 
-    reminders = Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah))
+    reminders = Notification.objects.filter(user=head_suka_pindah, kind=Notification.Kind.REMINDER)
     assert reminders.count() == 1
     assert "BPJS Kesehatan" in reminders.get().message
     assert not Notification.objects.filter(user=dpmd_mukomuko).exists()
@@ -253,7 +252,7 @@ def test_reminder_is_sent_again_the_next_day(suka_pindah, head_suka_pindah):
 
     send_deadline_reminders()
 
-    assert Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah)).count() == 2
+    assert Notification.objects.filter(user=head_suka_pindah, kind=Notification.Kind.REMINDER).count() == 2
 
 
 def test_reminder_skips_a_village_whose_submission_dpmd_holds(suka_pindah, kes, head_suka_pindah):
@@ -265,7 +264,7 @@ def test_reminder_skips_a_village_whose_submission_dpmd_holds(suka_pindah, kes, 
 
     send_deadline_reminders()
 
-    assert not Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah)).exists()
+    assert not Notification.objects.filter(user=head_suka_pindah, kind=Notification.Kind.REMINDER).exists()
 
 
 def test_reminder_skips_villages_that_are_on_time(arah_tiga, head_arah_tiga, kes):
