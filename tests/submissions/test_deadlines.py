@@ -23,7 +23,7 @@ from submissions.deadlines import (
 )
 from submissions.models import Submission
 from submissions.services import submission_start, submission_submit
-from submissions.tasks import send_deadline_reminders
+from submissions.tasks import send_deadline_reminders, send_deadline_soon
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 from tests.html import number, numbers, page, section
 from tests.spreadsheets import table_rows
@@ -352,3 +352,37 @@ def test_deadlines_excel_holds_the_officials_of_the_page_in_its_order(suka_pinda
 def test_deadlines_excel_is_404_outside_the_scope(dpmd_majene, head_suka_pindah, login):
     for user in (dpmd_majene, head_suka_pindah):
         assert login(user).get("/wilayah/17.06/tenggat/?format=xlsx").status_code == 404
+
+
+# --- deadlines due in a week -------------------------------------------------------------------------
+
+DAY = dt.date(2026, 3, 10)  # deadline a week later, 17 March: inaugurated on 17 February
+
+
+def test_a_deadline_a_week_away_tells_the_desa_and_its_dpmd_once(
+    suka_pindah, arah_tiga, head_suka_pindah, head_arah_tiga, dpmd_mukomuko, dpmd_majene
+):
+    official(suka_pindah, 9651, inaugurated=dt.date(2026, 2, 17))
+    official(suka_pindah, 9652, inaugurated=dt.date(2026, 2, 17))
+    official(arah_tiga, 9653, inaugurated=dt.date(2026, 2, 18))  # due on the 18th: not announced today
+    before = list(Notification.objects.values_list("pk", flat=True))
+
+    send_deadline_soon(day=DAY.isoformat())
+    send_deadline_soon(day=DAY.isoformat())
+
+    new = Notification.objects.exclude(pk__in=before)
+    assert set(new.values_list("user", flat=True)) == {head_suka_pindah.pk, dpmd_mukomuko.pk}
+    assert {n.kind for n in new} == {Notification.Kind.DEADLINE_SOON}
+    desa = new.get(user=head_suka_pindah)
+    assert "Suka Pindah" in desa.message and "BPJS Kesehatan: 2" in desa.message
+    dpmd = new.get(user=dpmd_mukomuko).message
+    assert dpmd.startswith("2 ") and "Suka Pindah" in dpmd and "Arah Tiga" not in dpmd
+
+
+def test_no_deadline_notice_for_registered_officials(suka_pindah, kes, head_suka_pindah):
+    person = official(suka_pindah, 9654, inaugurated=dt.date(2026, 2, 17))
+    EnrollmentFactory(person=person, program=kes, status="requested", participant_number="", start_date=None)
+
+    send_deadline_soon(day=DAY.isoformat())
+
+    assert not Notification.objects.filter(user=head_suka_pindah).exists()
