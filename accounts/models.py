@@ -102,7 +102,24 @@ class User(AbstractUser):
 class Notification(models.Model):
     """A message in the app (and by email where the user has an address)."""
 
+    class Kind(models.TextChoices):
+        """What the notification is about: how a daily job recognises what it already sent."""
+
+        SUBMITTED = "submitted", _("submission received")
+        RETURNED = "returned", _("submission returned")
+        VERIFIED = "verified", _("submission verified")
+        FORWARDED = "forwarded", _("requests forwarded to BPJS")
+        APPROVED = "approved", _("requests approved by BPJS")
+        REJECTED = "rejected", _("request rejected by BPJS")
+        CHANGE_REQUESTED = "change_requested", _("data-change request")
+        CHANGE_DECIDED = "change_decided", _("data-change request decided")
+        DEADLINE_SOON = "deadline_soon", _("deadline soon")
+        REMINDER = "reminder", _("deadline reminder")
+        DIGEST = "digest", _("daily digest")
+        OTHER = "other", _("other")
+
     user = models.ForeignKey(User, models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     message = models.TextField(_("message"))
     link = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -112,7 +129,7 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [models.Index(fields=["user", "read_at"]), models.Index(fields=["kind", "created_at"])]
 
     def __str__(self) -> str:
         return self.message[:60]

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
-from accounts.notifications import in_app_language, notify, village_users
+from accounts.models import Notification, User
+from accounts.notifications import Message, dpmd_users, in_app_language, notify, notify_many, village_users
 from core.models import Village
 from core.permissions import ensure_may_review
+from core.roles import Role
 from core.versioning import ensure_current
 from enrollment.models import Enrollment
 from enrollment.selectors import enrollments_visible_to, participant_number_taken_message, participant_numbers_taken
@@ -189,7 +192,54 @@ def enrollments_approve(*, actor: User, items: list[Item], versions: dict[int, i
         ) from exc
     except ValidationError as exc:  # the model's own checks: nothing of the batch is kept
         raise ApprovalError([RowIssue(0, None, "enrollment", " ".join(exc.messages))]) from exc
+    _announce_approvals(approved)
     return ApprovalResult(approved=approved, warnings=warnings)
+
+
+def _announce_approvals(approved: list[Enrollment]) -> None:
+    """One notification per desa and program of the batch to the desa, and one per regency and program
+    to its DPMD, however many officials were approved. A constant number of queries."""
+    rows = list(
+        Post.objects.current()
+        .filter(person__enrollments__in=[e.pk for e in approved])
+        .values("village", "village__name", "village__subdistrict__regency_id", "person__enrollments__program")
+        .annotate(n=Count("person", distinct=True))
+        .order_by("village")
+    )
+    if not rows:
+        return
+    programs = {e.program_id: e.program for e in approved}
+    people = defaultdict(list)
+    for user in User.objects.filter(is_active=True).filter(
+        Q(role=Role.VILLAGE, village__in={r["village"] for r in rows})
+        | Q(role=Role.DPMD, regency__in={r["village__subdistrict__regency_id"] for r in rows})
+    ):
+        people[user.village_id if user.role == Role.VILLAGE else user.regency_id].append(user)
+    to_villages, regencies = [], defaultdict(list)
+    with in_app_language():
+        for row in rows:
+            program = programs[row["person__enrollments__program"]]
+            message = ngettext(
+                "%(program)s approved the registration of %(n)s official of %(village)s.",
+                "%(program)s approved the registration of %(n)s officials of %(village)s.",
+                row["n"],
+            ) % {"n": row["n"], "program": program.short_name, "village": row["village__name"]}
+            link = reverse("village-bpjs-status", args=[row["village"]])
+            to_villages.append(Message(people[row["village"]], message, link))
+            regencies[(row["village__subdistrict__regency_id"], program.pk)].append(row["n"])
+        to_dpmd = [
+            Message(
+                people[regency_id],
+                ngettext(
+                    "%(program)s approved the registration of %(n)s official from %(villages)s desa.",
+                    "%(program)s approved the registration of %(n)s officials from %(villages)s desa.",
+                    sum(counts),
+                )
+                % {"n": sum(counts), "program": programs[program_id].short_name, "villages": len(counts)},
+            )
+            for (regency_id, program_id), counts in regencies.items()
+        ]
+    notify_many(kind=Notification.Kind.APPROVED, messages=[*to_villages, *to_dpmd])
 
 
 @transaction.atomic
@@ -218,12 +268,18 @@ def enrollment_reject(*, actor: User, enrollment: Enrollment, reason: str, versi
 
 
 def _announce_rejection(enrollment: Enrollment) -> None:
-    villages = Village.objects.filter(posts__in=Post.objects.current().filter(person=enrollment.person_id)).distinct()
-    for village in villages:
+    """The desa of the official and its regency's DPMD: one notification each for the rejection."""
+    villages = Village.objects.filter(
+        posts__in=Post.objects.current().filter(person=enrollment.person_id)
+    ).select_related("subdistrict")
+    for village in villages.distinct():
         with in_app_language():
-            message = _("BPJS rejected the %(program)s request for %(name)s: %(reason)s") % {
+            message = _("%(program)s rejected the registration request for %(name)s (%(village)s): %(reason)s") % {
                 "program": enrollment.program.short_name,
                 "name": enrollment.person.full_name,
+                "village": village.name,
                 "reason": enrollment.rejection_reason,
             }
-        notify(users=village_users(village), message=message, link=reverse("village-bpjs-status", args=[village.pk]))
+        users = [*village_users(village), *dpmd_users(village.subdistrict.regency_id)]
+        link = reverse("village-bpjs-status", args=[village.pk])
+        notify(users=users, kind=Notification.Kind.REJECTED, message=message, link=link)

@@ -57,13 +57,6 @@ def data_change_for_user(user: User, pk: int) -> DataChangeRequest:
     return object_for_user(data_changes_visible_to(user), pk=pk)
 
 
-def bpjs_officers(program_ids: Iterable[str], regency_id: str) -> QuerySet[User]:
-    """The BPJS officers of these programs whose branch covers the regency."""
-    return User.objects.filter(
-        role=Role.BPJS, program_id__in=list(program_ids), branch_regencies=regency_id, is_active=True
-    ).distinct()
-
-
 # --- who may act -------------------------------------------------------------------------------------
 
 

@@ -15,12 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.notifications import dpmd_users, in_app_language, notify
+from accounts.models import Notification, User
+from accounts.notifications import bpjs_officers, dpmd_users, in_app_language, notify
 from changes.models import DataChangeRequest, ProgramConfirmation
 from changes.selectors import (
     active_program_ids,
-    bpjs_officers,
     may_check,
     may_confirm,
     may_request,
@@ -144,7 +143,12 @@ def data_change_request(
             "village": post.village.name,
             "reason": request.reason,
         }
-    notify(users=dpmd_users(regency_id(request)), message=message, link=_link(request))
+    notify(
+        users=dpmd_users(regency_id(request)),
+        kind=Notification.Kind.CHANGE_REQUESTED,
+        message=message,
+        link=_link(request),
+    )
     return request
 
 
@@ -174,7 +178,7 @@ def _locked(request: DataChangeRequest) -> DataChangeRequest:
 
 
 def _requester_told(request: DataChangeRequest, message: str) -> None:
-    notify(users=[request.requested_by], message=message, link=_link(request))
+    notify(users=[request.requested_by], kind=Notification.Kind.CHANGE_DECIDED, message=message, link=_link(request))
 
 
 @transaction.atomic
@@ -205,7 +209,7 @@ def data_change_check(*, actor: User, request: DataChangeRequest, approve: bool,
                 "village": request.village.name,
             }
         officers = bpjs_officers(waiting.values_list("program_id", flat=True), regency_id(request))
-        notify(users=officers, message=message, link=_link(request))
+        notify(users=officers, kind=Notification.Kind.CHANGE_REQUESTED, message=message, link=_link(request))
     else:
         with in_app_language():
             message = _("DPMD rejected the data-change request of %(name)s: %(note)s") % {"name": name, "note": note}

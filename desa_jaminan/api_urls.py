@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("budgets.api")),
     path("", include("changes.api")),
     path("", include("accounts.api")),
+    path("", include("accounts.api_notifications")),
 ]

@@ -329,6 +329,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),  # 07:00 WIB, when the village office opens
         "options": {"expires": 6 * 60 * 60},
     },
+    "deadline-soon": {
+        "task": "enrollment.send_deadline_soon",
+        "schedule": crontab(hour=7, minute=10),
+        "options": {"expires": 6 * 60 * 60},
+    },
+    "bpjs-queue-digests": {
+        "task": "bpjs.send_queue_digests",
+        "schedule": crontab(hour=7, minute=30),  # before the branch office opens its queue
+        "options": {"expires": 6 * 60 * 60},
+    },
 }
 
 REST_FRAMEWORK = {

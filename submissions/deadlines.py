@@ -23,10 +23,12 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Notification, User
-from accounts.notifications import in_app_language, notify
+from accounts.notifications import dpmd_users, in_app_language, notified_since, notify, village_users
 from core.models import Program, Village
 from core.roles import Role
 from core.rules import deadline_months_on, reminder_program_codes
@@ -175,8 +177,8 @@ def overdue_officials_xlsx(posts: QuerySet[Post], *, regency, program: Program, 
 
 
 def reminder_link(village: Village) -> str:
-    """The link of a deadline reminder; also how the job recognises one it already sent."""
-    return reverse("village-submissions", args=[village.pk]) + "?pengingat=tenggat"
+    """Where a deadline reminder leads: the desa's submissions."""
+    return reverse("village-submissions", args=[village.pk])
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -221,8 +223,7 @@ def deadline_reminders_send(*, day: dt.date | None = None, program_codes: Iterab
 @transaction.atomic
 def _remind(village: Village, waiting: list[tuple[Program, int]], users: list[User], since: dt.datetime) -> int:
     Village.objects.select_for_update().filter(pk=village.pk).first()  # one reminder even if two runs overlap
-    link = reminder_link(village)
-    if Notification.objects.filter(link=link, created_at__gte=since).exists():
+    if notified_since(kind=Notification.Kind.REMINDER, since=since).filter(user__village=village).exists():
         return 0
     with in_app_language():
         counts = ", ".join(f"{program.short_name}: {n}" for program, n in waiting)
@@ -230,5 +231,78 @@ def _remind(village: Village, waiting: list[tuple[Program, int]], users: list[Us
             "Officials of %(village)s are waiting more than one month after their inauguration to be "
             "registered with BPJS (%(counts)s). Submit them to DPMD."
         ) % {"village": village.name, "counts": counts}
-    notify(users=users, message=message, link=link)
+    notify(users=users, kind=Notification.Kind.REMINDER, message=message, link=reminder_link(village))
     return 1
+
+
+# --- deadlines due in a week -------------------------------------------------------------------------
+
+DEADLINE_NOTICE_DAYS = 7
+
+
+def deadline_soon_send(*, day: dt.date | None = None, program_codes: Iterable[str] | None = None) -> int:
+    """Tell each desa whose unregistered officials reach their registration deadline in exactly
+    DEADLINE_NOTICE_DAYS days, and its regency's DPMD (one message per regency). Each official is
+    announced on one day only; a desa or DPMD already told today is skipped. Returns how many messages."""
+    day = day or timezone.localdate()
+    due = day + dt.timedelta(days=DEADLINE_NOTICE_DAYS)
+    since = _start_of(day)
+    programs = list(Program.objects.filter(pk__in=list(program_codes or reminder_program_codes())))
+    per_village: dict[str, list[tuple[Program, int]]] = defaultdict(list)
+    for program in programs:  # one query per program, whatever the number of desa
+        rows = (
+            Post.objects.current()
+            .filter(village__kind__in=Village.GOVERNED_KINDS)
+            .annotate(started_on=Coalesce("inauguration_date", "term_start"))
+            .filter(started_on__gte=overdue_cutoff(due), started_on__lt=overdue_cutoff(due + dt.timedelta(days=1)))
+            .filter(~_registered(program, day))
+            .values("village")
+            .annotate(n=Count("person", distinct=True))
+            .order_by("village")
+        )
+        for row in rows:
+            per_village[row["village"]].append((program, row["n"]))
+    if not per_village:
+        return 0
+    villages = Village.objects.filter(pk__in=list(per_village)).select_related("subdistrict").order_by("pk")
+    told = set(notified_since(kind=Notification.Kind.DEADLINE_SOON, since=since).values_list("user_id", flat=True))
+    sent = 0
+    regencies: dict[str, list[Village]] = defaultdict(list)
+    with in_app_language():
+        for village in villages:
+            regencies[village.subdistrict.regency_id].append(village)
+            users = [u for u in village_users(village) if u.pk not in told]
+            if users:
+                notify(
+                    users=users,
+                    kind=Notification.Kind.DEADLINE_SOON,
+                    message=_soon_message(village.name, per_village[village.pk], due),
+                    link=reminder_link(village),
+                )
+                sent += 1
+        for regency_id, listed in regencies.items():
+            users = [u for u in dpmd_users(regency_id) if u.pk not in told]
+            if users:
+                n = sum(count for v in listed for _p, count in per_village[v.pk])
+                message = ngettext(
+                    "%(n)s official of %(villages)s desa reaches the BPJS registration deadline on %(date)s: "
+                    "%(names)s.",
+                    "%(n)s officials of %(villages)s desa reach the BPJS registration deadline on %(date)s: %(names)s.",
+                    n,
+                ) % {
+                    "n": n,
+                    "villages": len(listed),
+                    "date": date_format(due),
+                    "names": ", ".join(v.name for v in listed),
+                }
+                notify(users=users, kind=Notification.Kind.DEADLINE_SOON, message=message)
+                sent += 1
+    return sent
+
+
+def _soon_message(village: str, waiting: list[tuple[Program, int]], due: dt.date) -> str:
+    counts = ", ".join(f"{program.short_name}: {n}" for program, n in waiting)
+    return _(
+        "Officials of %(village)s reach their BPJS registration deadline on %(date)s (%(counts)s). "
+        "Submit them to DPMD before then."
+    ) % {"village": village, "date": date_format(due), "counts": counts}

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.models import User
-from accounts.notifications import dpmd_users, in_app_language, notify, village_users
+from accounts.models import Notification, User
+from accounts.notifications import bpjs_officers, dpmd_users, in_app_language, notify, village_users
 from core.models import DocumentType, FundingSource, Program, Village
 from core.permissions import ensure, may_start_submission, may_take_step, may_use_program, object_for_user
 from core.selectors import programs_visible_to, villages_visible_to
@@ -290,29 +290,57 @@ def submission_forward(
 
 
 def _announce(submission: Submission, note: str, *, created: int = 0) -> None:
-    """Tell the other side: DPMD when the village submits, the village when DPMD decides."""
+    """Tell the other side: DPMD when the village submits, the village when DPMD decides, and on a
+    forward the BPJS officers of the program whose branch covers the regency as well."""
     village, program = submission.village, submission.program
+    regency_id = village.subdistrict.regency_id
     names = {"program": program.short_name, "village": village.name}
+    kinds = Notification.Kind
     with in_app_language():
         if submission.status == S.SUBMITTED:
-            users = dpmd_users(village.subdistrict.regency_id)
+            users, kind = dpmd_users(regency_id), kinds.SUBMITTED
             message = _("Desa %(village)s submitted its officials for %(program)s. Please verify them.") % names
         elif submission.status == S.RETURNED:
-            users = village_users(village)
+            users, kind = village_users(village), kinds.RETURNED
             message = _("DPMD returned the %(program)s submission of %(village)s for revision: %(note)s") % {
                 **names,
                 "note": note,
             }
         elif submission.status == S.VERIFIED:
-            users = village_users(village)
+            users, kind = village_users(village), kinds.VERIFIED
             message = _("DPMD verified the %(program)s submission of %(village)s.") % names
         elif submission.status == S.FORWARDED:
-            users = village_users(village)
+            users, kind = village_users(village), kinds.FORWARDED
             message = ngettext(
-                "DPMD forwarded the %(program)s submission of %(village)s to BPJS: %(n)s official requested.",
-                "DPMD forwarded the %(program)s submission of %(village)s to BPJS: %(n)s officials requested.",
+                "DPMD forwarded the %(program)s submission of %(village)s to BPJS: registration requested for "
+                "%(n)s official.",
+                "DPMD forwarded the %(program)s submission of %(village)s to BPJS: registration requested for "
+                "%(n)s officials.",
                 created,
             ) % {**names, "n": created}
+            if created:
+                _announce_to_bpjs(submission, created)
         else:
             return
-    notify(users=users, message=message, link=reverse("submission-detail", args=[submission.pk]))
+    notify(users=users, kind=kind, message=message, link=reverse("submission-detail", args=[submission.pk]))
+
+
+def _announce_to_bpjs(submission: Submission, created: int) -> None:
+    """The officers who will review the requests: of the program, whose branch covers the regency."""
+    village = submission.village
+    message = ngettext(
+        "DPMD %(regency)s forwarded %(n)s %(program)s registration request from desa %(village)s to your queue.",
+        "DPMD %(regency)s forwarded %(n)s %(program)s registration requests from desa %(village)s to your queue.",
+        created,
+    ) % {
+        "regency": village.subdistrict.regency.name,
+        "n": created,
+        "program": submission.program.short_name,
+        "village": village.name,
+    }
+    notify(
+        users=bpjs_officers([submission.program_id], village.subdistrict.regency_id),
+        kind=Notification.Kind.FORWARDED,
+        message=message,
+        link=reverse("review-queue") + f"?village={village.pk}&program={submission.program_id}",
+    )

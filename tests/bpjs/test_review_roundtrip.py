@@ -29,7 +29,8 @@ MAJENE_DESA = "76.05.02.2003"
 # with their savepoints, the update and the history row).
 # One bulk update, whatever the number of rows; the preview is read and used up in the same transaction.
 # +2: the savepoint around the bulk update, where a number a concurrent approval took is refused.
-CONFIRM_FIXED, CONFIRM_PER_ROW = 25, 0
+# +3: the notifications of the batch (the desa and posts approved, their desa and DPMD users, one insert).
+CONFIRM_FIXED, CONFIRM_PER_ROW = 28, 0
 
 
 @pytest.fixture

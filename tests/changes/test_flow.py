@@ -65,7 +65,7 @@ def test_head_asks_dpmd_approves_bpjs_confirms_and_the_official_changes(
     assert change.status == DataChangeRequest.Status.WAITING_BPJS
     assert change.checked_by == dpmd_mukomuko
     [told] = notified(bpjs_tk_mukomuko)
-    assert told.link == f"/perubahan-data/{change.pk}/"
+    assert told.link == f"/perubahan-data/{change.pk}/" and told.kind == "change_requested"
     assert notified(bpjs_kes_majene) == []
     person.refresh_from_db()
     assert person.nik == OLD_NIK

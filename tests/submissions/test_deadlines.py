@@ -19,12 +19,11 @@ from submissions.deadlines import (
     overdue_cutoff,
     overdue_posts,
     registration_deadline,
-    reminder_link,
     villages_behind_deadline,
 )
 from submissions.models import Submission
 from submissions.services import submission_start, submission_submit
-from submissions.tasks import send_deadline_reminders
+from submissions.tasks import send_deadline_reminders, send_deadline_soon
 from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, UserFactory, make_nik
 from tests.html import number, numbers, page, section
 from tests.spreadsheets import table_rows
@@ -240,7 +239,7 @@ def test_reminder_notifies_the_village_once_a_day(suka_pindah, head_suka_pindah,
     send_deadline_reminders.delay()
     send_deadline_reminders.delay()
 
-    reminders = Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah))
+    reminders = Notification.objects.filter(user=head_suka_pindah, kind=Notification.Kind.REMINDER)
     assert reminders.count() == 1
     assert "BPJS Kesehatan" in reminders.get().message
     assert not Notification.objects.filter(user=dpmd_mukomuko).exists()
@@ -253,7 +252,7 @@ def test_reminder_is_sent_again_the_next_day(suka_pindah, head_suka_pindah):
 
     send_deadline_reminders()
 
-    assert Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah)).count() == 2
+    assert Notification.objects.filter(user=head_suka_pindah, kind=Notification.Kind.REMINDER).count() == 2
 
 
 def test_reminder_skips_a_village_whose_submission_dpmd_holds(suka_pindah, kes, head_suka_pindah):
@@ -265,7 +264,7 @@ def test_reminder_skips_a_village_whose_submission_dpmd_holds(suka_pindah, kes, 
 
     send_deadline_reminders()
 
-    assert not Notification.objects.filter(user=head_suka_pindah, link=reminder_link(suka_pindah)).exists()
+    assert not Notification.objects.filter(user=head_suka_pindah, kind=Notification.Kind.REMINDER).exists()
 
 
 def test_reminder_skips_villages_that_are_on_time(arah_tiga, head_arah_tiga, kes):
@@ -378,3 +377,37 @@ def test_reminders_go_out_for_the_programs_marked_to_send_them(suka_pindah, head
     send_deadline_reminders()
 
     assert "BPJS TK" in Notification.objects.get(user=head_suka_pindah).message
+
+
+# --- deadlines due in a week -------------------------------------------------------------------------
+
+DAY = dt.date(2026, 3, 10)  # deadline a week later, 17 March: inaugurated on 17 February
+
+
+def test_a_deadline_a_week_away_tells_the_desa_and_its_dpmd_once(
+    suka_pindah, arah_tiga, head_suka_pindah, head_arah_tiga, dpmd_mukomuko, dpmd_majene
+):
+    official(suka_pindah, 9651, inaugurated=dt.date(2026, 2, 17))
+    official(suka_pindah, 9652, inaugurated=dt.date(2026, 2, 17))
+    official(arah_tiga, 9653, inaugurated=dt.date(2026, 2, 18))  # due on the 18th: not announced today
+    before = list(Notification.objects.values_list("pk", flat=True))
+
+    send_deadline_soon(day=DAY.isoformat())
+    send_deadline_soon(day=DAY.isoformat())
+
+    new = Notification.objects.exclude(pk__in=before)
+    assert set(new.values_list("user", flat=True)) == {head_suka_pindah.pk, dpmd_mukomuko.pk}
+    assert {n.kind for n in new} == {Notification.Kind.DEADLINE_SOON}
+    desa = new.get(user=head_suka_pindah)
+    assert "Suka Pindah" in desa.message and "BPJS Kesehatan: 2" in desa.message
+    dpmd = new.get(user=dpmd_mukomuko).message
+    assert dpmd.startswith("2 ") and "Suka Pindah" in dpmd and "Arah Tiga" not in dpmd
+
+
+def test_no_deadline_notice_for_registered_officials(suka_pindah, kes, head_suka_pindah):
+    person = official(suka_pindah, 9654, inaugurated=dt.date(2026, 2, 17))
+    EnrollmentFactory(person=person, program=kes, status="requested", participant_number="", start_date=None)
+
+    send_deadline_soon(day=DAY.isoformat())
+
+    assert not Notification.objects.filter(user=head_suka_pindah).exists()

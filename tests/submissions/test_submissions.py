@@ -26,7 +26,15 @@ from submissions.services import (
     submission_verify,
     with_officials_incomplete,
 )
-from tests.factories import EnrollmentFactory, PersonFactory, PostFactory, make_nik, officials_against_the_alphabet
+from tests.factories import (
+    EnrollmentFactory,
+    PersonFactory,
+    PostFactory,
+    Role,
+    UserFactory,
+    make_nik,
+    officials_against_the_alphabet,
+)
 from tests.html import messages, number, page, section
 from villages.models import Post
 from villages.services import official_create, post_end
@@ -461,6 +469,44 @@ def test_verifying_and_forwarding_notify_the_village(
     assert Notification.objects.filter(user=dpmd_mukomuko).count() == dpmd_before
     assert len(mailoutbox) == 2
     assert all(m.to == ["kades@sukapindah.desa.id"] for m in mailoutbox)
+
+
+@pytest.fixture
+def bpjs_kes_mukomuko(mukomuko, kes):
+    user = UserFactory(username="bpjs-kes-mukomuko", role=Role.BPJS, program=kes, email="kes@bpjs.go.id")
+    user.branch_regencies.set([mukomuko])
+    return user
+
+
+def test_forwarding_tells_the_bpjs_officers_of_the_program_and_regency_only(
+    verified,
+    dpmd_mukomuko,
+    bpjs_kes_mukomuko,
+    bpjs_tk_mukomuko,
+    bpjs_kes_majene,
+    head_suka_pindah,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_forward(actor=dpmd_mukomuko, submission=verified)
+
+    note = Notification.objects.get(user=bpjs_kes_mukomuko)
+    assert note.kind == Notification.Kind.FORWARDED
+    assert "Suka Pindah" in note.message and "BPJS Kesehatan" in note.message
+    assert note.link == f"/bpjs/antrean/?village={verified.village_id}&program={verified.program_id}"
+    assert not Notification.objects.filter(user__in=[bpjs_tk_mukomuko, bpjs_kes_majene]).exists()
+    assert [m.to for m in mailoutbox] == [["kes@bpjs.go.id"]]
+
+
+def test_the_forward_message_says_the_officials_were_requested_not_registered(
+    verified, dpmd_mukomuko, head_suka_pindah
+):
+    submission_forward(actor=dpmd_mukomuko, submission=verified)
+
+    note = Notification.objects.get(user=head_suka_pindah, kind=Notification.Kind.FORWARDED)
+    assert "didaftarkan" not in note.message
+    assert "1" in note.message  # Budi: Sari's JKN request was already open
 
 
 def test_users_without_email_get_only_the_in_app_notification(
